@@ -1,0 +1,1 @@
+//! Polish business days and the legal deadlines of the offline modes.

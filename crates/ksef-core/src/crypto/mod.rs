@@ -1,0 +1,1 @@
+//! Hashes, symmetric and asymmetric encryption, keys and certificates.

@@ -1,0 +1,1 @@
+//! KSeF environments and their base addresses.

@@ -1,0 +1,36 @@
+//! Identifiers that parse and validate: NIP, PESEL, internal id, EU VAT, Peppol, KSeF number.
+
+mod ksef_number;
+mod nip;
+
+pub use ksef_number::{KsefNumber, crc8};
+pub use nip::Nip;
+
+use crate::Error;
+
+pub(crate) fn invalid(kind: &'static str, value: &str, reason: impl Into<String>) -> Error {
+    Error::InvalidIdentifier {
+        kind,
+        value: value.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// Implements `Serialize`/`Deserialize` through `Display`/`FromStr`, so that deserializing
+/// validates.
+macro_rules! serde_via_str {
+    ($t:ty) => {
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+pub(crate) use serde_via_str;

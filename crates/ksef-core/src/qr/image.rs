@@ -1,0 +1,1 @@
+//! QR images (PNG and SVG) with a label under the code.
