@@ -30,6 +30,6 @@ pub mod invoice;
 pub mod qr;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-// pub use environment::{Environment, EnvironmentUrls};
+pub use environment::{Environment, EnvironmentUrls};
 pub use error::{Error, Result};
 pub use ids::{KsefNumber, Nip};

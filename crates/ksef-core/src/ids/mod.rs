@@ -1,10 +1,16 @@
 //! Identifiers that parse and validate: NIP, PESEL, internal id, EU VAT, Peppol, KSeF number.
 
+mod context;
+mod internal_id;
 mod ksef_number;
 mod nip;
+mod pesel;
 
+pub use context::{ContextIdentifier, NipVatUe, PeppolId};
+pub use internal_id::InternalId;
 pub use ksef_number::{KsefNumber, crc8};
 pub use nip::Nip;
+pub use pesel::Pesel;
 
 use crate::Error;
 
