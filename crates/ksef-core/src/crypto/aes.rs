@@ -72,7 +72,7 @@ impl SymmetricKey {
 
     /// Decrypts a whole buffer and removes the padding.
     pub fn decrypt(&self, cipher: &[u8]) -> Result<Vec<u8>, Error> {
-        if cipher.is_empty() || cipher.len() % 16 != 0 {
+        if cipher.is_empty() || !cipher.len().is_multiple_of(16) {
             return Err(Error::Crypto {
                 operation: "AES-256-CBC decryption",
                 reason: format!(

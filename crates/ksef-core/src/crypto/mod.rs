@@ -8,6 +8,7 @@ mod hash;
 mod keys;
 mod public_keys;
 mod rsa;
+mod self_signed;
 
 pub use aes::{CbcStream, SymmetricKey};
 pub use cert::{Certificate, CertificateRole};
@@ -15,3 +16,4 @@ pub use hash::{Sha256Hash, Sha256Stream};
 pub use keys::{KeyAlgorithm, PrivateKey};
 pub use public_keys::{PublicKeyCertificate, PublicKeyUsage, select_public_key};
 pub use rsa::{unwrap_with_key, wrap_with_certificate};
+pub use self_signed::self_signed;
