@@ -1,1 +1,30 @@
-fn main() {}
+//! `ksef`: offline invoicing for KSeF from the command line.
+//!
+//! Exit codes: 0 success (or "valid"), 1 a check found the input invalid, 2 usage or I/O error.
+
+mod args;
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// What a command concluded, for the exit code.
+pub enum Outcome {
+    /// Done, or the input is valid: exit 0.
+    Ok,
+    /// The input was checked and found invalid: exit 1.
+    Invalid,
+}
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    match cmd::run(cli) {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::Invalid) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

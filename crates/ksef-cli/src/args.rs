@@ -1,0 +1,193 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Offline invoicing for KSeF (Krajowy System e-Faktur, API 2.0).
+#[derive(Debug, Parser)]
+#[command(name = "ksef", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// QR verification links (KOD I, KOD II) and QR images.
+    #[command(subcommand)]
+    Qr(QrCommand),
+    /// KSeF numbers.
+    #[command(subcommand, name = "ksef-number")]
+    KsefNumber(CheckCommand),
+    /// NIP numbers.
+    #[command(subcommand)]
+    Nip(CheckCommand),
+    /// The legal deadline for sending an offline invoice to KSeF.
+    #[command(after_help = "Examples:\n  \
+        ksef deadline --mode offline24 --issued 2025-07-08\n  \
+        ksef deadline --mode offline24 --issued 2025-07-08 --failure 2025-07-09..2025-07-12 --json\n  \
+        ksef deadline --mode offline --issued 2026-03-02 --unavailable 2026-03-02T08:00:00+01:00..2026-03-02T15:30:00+01:00")]
+    Deadline(DeadlineArgs),
+    /// Invoice files.
+    #[command(subcommand)]
+    Invoice(InvoiceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CheckCommand {
+    /// Exit 0 when valid, 1 when invalid (with the reason).
+    #[command(after_help = "Examples:\n  ksef nip check 5265877635\n  ksef ksef-number check 5265877635-20250826-0100001AF629-AF")]
+    Check {
+        /// The value to check.
+        value: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EnvName {
+    Test,
+    Demo,
+    Prod,
+}
+
+/// Where the QR links point.
+#[derive(Debug, Args)]
+pub struct QrTarget {
+    /// KSeF environment whose QR address the link uses.
+    #[arg(long, value_enum, default_value = "test")]
+    pub env: EnvName,
+    /// Another QR base address (e.g. a local simulator's), instead of the environment's.
+    #[arg(long, value_name = "URL")]
+    pub qr_base: Option<String>,
+}
+
+/// The invoice a link is for: its file, or the SHA-256 of that file.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct InvoiceSource {
+    /// The invoice XML file; its exact bytes are hashed.
+    #[arg(long, value_name = "FILE")]
+    pub invoice: Option<PathBuf>,
+    /// SHA-256 of the invoice file, Base64URL (or standard Base64).
+    #[arg(long, value_name = "B64URL")]
+    pub hash: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QrCommand {
+    /// Print the KOD I link (invoice verification).
+    #[command(after_help = "Examples:\n  \
+        ksef qr invoice-link --env test --nip 1111111111 --issue-date 2026-02-01 --hash UtQp9Gpc51y-u3xApZjIjgkpZ01js-J8KflSPW8WzIE\n  \
+        ksef qr invoice-link --env prod --invoice faktura.xml   # NIP and date read from the invoice")]
+    InvoiceLink {
+        #[command(flatten)]
+        target: QrTarget,
+        /// Seller NIP (Podmiot1); read from --invoice when not given.
+        #[arg(long)]
+        nip: Option<String>,
+        /// Issue date P_1, YYYY-MM-DD; read from --invoice when not given.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        issue_date: Option<String>,
+        #[command(flatten)]
+        source: InvoiceSource,
+    },
+    /// Print the signed KOD II link (issuer verification) made with an Offline certificate.
+    #[command(after_help = "Example:\n  \
+        ksef qr certificate-link --env test --context-type Nip --context-value 5265877635 \\\n    \
+        --seller-nip 5265877635 --cert offline.crt --key offline.key --key-password-env KEY_PASSWORD \\\n    \
+        --invoice faktura.xml")]
+    CertificateLink {
+        #[command(flatten)]
+        target: QrTarget,
+        /// Context identifier type: Nip, InternalId, NipVatUe or PeppolId.
+        #[arg(long)]
+        context_type: String,
+        /// Context identifier value.
+        #[arg(long)]
+        context_value: String,
+        /// Seller NIP (Podmiot1); read from --invoice when not given.
+        #[arg(long)]
+        seller_nip: Option<String>,
+        /// The KSeF Offline certificate (PEM or DER).
+        #[arg(long, value_name = "FILE")]
+        cert: PathBuf,
+        /// Its private key (PEM or DER; PKCS#8, encrypted PKCS#8, PKCS#1 or SEC1).
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        /// Name of the environment variable holding the key's password.
+        #[arg(long, value_name = "VAR")]
+        key_password_env: Option<String>,
+        /// Encoding of an ECDSA signature.
+        #[arg(long, value_name = "FORMAT", default_value = "p1363", value_parser = ["p1363", "der"])]
+        ecdsa_format: String,
+        #[command(flatten)]
+        source: InvoiceSource,
+    },
+    /// Verify the signature of a KOD II link: exit 0 when valid, 1 when not.
+    #[command(after_help = "Example:\n  ksef qr verify \"$(cat link.txt)\" --cert offline.crt")]
+    Verify {
+        /// The KOD II link.
+        link: String,
+        /// The certificate whose serial the link names (PEM or DER).
+        #[arg(long, value_name = "FILE")]
+        cert: PathBuf,
+    },
+    /// Write a QR image of a link with a label under it.
+    #[command(after_help = "Example:\n  ksef qr image --text \"$(cat link.txt)\" --label CERTYFIKAT --format png --out kod2.png")]
+    Image {
+        /// The text (link) to encode.
+        #[arg(long)]
+        text: String,
+        /// The label under the code: OFFLINE, the KSeF number, or CERTYFIKAT.
+        #[arg(long)]
+        label: Option<String>,
+        /// Image format.
+        #[arg(long, default_value = "png", value_parser = ["png", "svg"])]
+        format: String,
+        /// Output file.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Pixels per module.
+        #[arg(long, default_value_t = 5)]
+        module_px: u32,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DeadlineArgs {
+    /// Offline mode the invoice was issued in.
+    #[arg(long, value_parser = ["offline24", "offline", "emergency", "total-failure"])]
+    pub mode: String,
+    /// Issue date (P_1), YYYY-MM-DD.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub issued: String,
+    /// A KSeF unavailability window, FROM..TO (dates or RFC 3339 instants; TO may be empty while it lasts).
+    #[arg(long, value_name = "FROM..TO")]
+    pub unavailable: Vec<String>,
+    /// An announced KSeF failure window, FROM..TO.
+    #[arg(long, value_name = "FROM..TO")]
+    pub failure: Vec<String>,
+    /// A total failure window, FROM..TO.
+    #[arg(long, value_name = "FROM..TO")]
+    pub total_failure: Vec<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InvoiceCommand {
+    /// Check an invoice file as KSeF would: exit 0 when its form is acceptable, 1 with every problem.
+    #[command(after_help = "Examples:\n  ksef invoice check faktura.xml\n  ksef invoice check faktura.xml --json")]
+    Check {
+        /// The FA(3) invoice XML file.
+        file: PathBuf,
+        /// Print JSON with the problems and the inspected fields.
+        #[arg(long)]
+        json: bool,
+        /// Skip the NIP checksum rule (KSeF checks it on production only).
+        #[arg(long)]
+        no_nip_checksums: bool,
+    },
+}
