@@ -37,7 +37,9 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum CheckCommand {
     /// Exit 0 when valid, 1 when invalid (with the reason).
-    #[command(after_help = "Examples:\n  ksef nip check 5265877635\n  ksef ksef-number check 5265877635-20250826-0100001AF629-AF")]
+    #[command(
+        after_help = "Examples:\n  ksef nip check 5265877635\n  ksef ksef-number check 5265877635-20250826-0100001AF629-AF"
+    )]
     Check {
         /// The value to check.
         value: String,
@@ -134,7 +136,9 @@ pub enum QrCommand {
         cert: PathBuf,
     },
     /// Write a QR image of a link with a label under it.
-    #[command(after_help = "Example:\n  ksef qr image --text \"$(cat link.txt)\" --label CERTYFIKAT --format png --out kod2.png")]
+    #[command(
+        after_help = "Example:\n  ksef qr image --text \"$(cat link.txt)\" --label CERTYFIKAT --format png --out kod2.png"
+    )]
     Image {
         /// The text (link) to encode.
         #[arg(long)]
@@ -179,7 +183,9 @@ pub struct DeadlineArgs {
 #[derive(Debug, Subcommand)]
 pub enum InvoiceCommand {
     /// Check an invoice file as KSeF would: exit 0 when its form is acceptable, 1 with every problem.
-    #[command(after_help = "Examples:\n  ksef invoice check faktura.xml\n  ksef invoice check faktura.xml --json")]
+    #[command(
+        after_help = "Examples:\n  ksef invoice check faktura.xml\n  ksef invoice check faktura.xml --json"
+    )]
     Check {
         /// The FA(3) invoice XML file.
         file: PathBuf,

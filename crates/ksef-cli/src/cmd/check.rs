@@ -7,7 +7,12 @@ use crate::args::CheckCommand;
 
 pub fn nip(c: CheckCommand) -> anyhow::Result<Outcome> {
     let CheckCommand::Check { value } = c;
-    Ok(report(value.trim().parse::<Nip>().map(|n| format!("NIP {n} is valid"))))
+    Ok(report(
+        value
+            .trim()
+            .parse::<Nip>()
+            .map(|n| format!("NIP {n} is valid")),
+    ))
 }
 
 pub fn ksef_number(c: CheckCommand) -> anyhow::Result<Outcome> {

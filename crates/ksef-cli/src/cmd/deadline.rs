@@ -16,7 +16,11 @@ pub fn run(a: DeadlineArgs) -> anyhow::Result<Outcome> {
     for (kind, flag, values) in [
         (OutageKind::Unavailability, "--unavailable", &a.unavailable),
         (OutageKind::Failure, "--failure", &a.failure),
-        (OutageKind::TotalFailure, "--total-failure", &a.total_failure),
+        (
+            OutageKind::TotalFailure,
+            "--total-failure",
+            &a.total_failure,
+        ),
     ] {
         for v in values {
             outages.push(parse_window(kind, v).with_context(|| format!("{flag} {v:?}"))?);
@@ -25,8 +29,15 @@ pub fn run(a: DeadlineArgs) -> anyhow::Result<Outcome> {
     let d = calendar::deadline(mode, issued, &outages)?;
     if a.json {
         let (obligation, due, deadline, reason) = match &d.obligation {
-            Obligation::Due { due_date, deadline } => ("due", Some(due_date.to_string()), Some(deadline.to_rfc3339()), None),
-            Obligation::NotRequired { reason } => ("not-required", None, None, Some(reason.clone())),
+            Obligation::Due { due_date, deadline } => (
+                "due",
+                Some(due_date.to_string()),
+                Some(deadline.to_rfc3339()),
+                None,
+            ),
+            Obligation::NotRequired { reason } => {
+                ("not-required", None, None, Some(reason.clone()))
+            }
             Obligation::Pending { reason } => ("pending", None, None, Some(reason.clone())),
             #[allow(unreachable_patterns)]
             _ => ("unknown", None, None, None),
@@ -70,7 +81,11 @@ fn parse_window(kind: OutageKind, s: &str) -> anyhow::Result<Outage> {
         bail!("expected FROM..TO, e.g. 2025-07-09..2025-07-12 or 2025-07-09T10:00:00+02:00..");
     };
     let start = parse_instant(from, false)?;
-    let end = if to.trim().is_empty() { None } else { Some(parse_instant(to, true)?) };
+    let end = if to.trim().is_empty() {
+        None
+    } else {
+        Some(parse_instant(to, true)?)
+    };
     Ok(Outage { kind, start, end })
 }
 
@@ -79,7 +94,8 @@ fn parse_instant(s: &str, end_of_day: bool) -> anyhow::Result<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));
     }
-    let d = parse_date(s).with_context(|| format!("{s:?} is neither a date YYYY-MM-DD nor an RFC 3339 instant"))?;
+    let d = parse_date(s)
+        .with_context(|| format!("{s:?} is neither a date YYYY-MM-DD nor an RFC 3339 instant"))?;
     Ok(if end_of_day {
         calendar::end_of_warsaw_day(d).with_timezone(&Utc)
     } else {

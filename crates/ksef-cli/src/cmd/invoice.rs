@@ -7,7 +7,11 @@ use crate::Outcome;
 use crate::args::InvoiceCommand;
 
 pub fn run(c: InvoiceCommand) -> anyhow::Result<Outcome> {
-    let InvoiceCommand::Check { file, json, no_nip_checksums } = c;
+    let InvoiceCommand::Check {
+        file,
+        json,
+        no_nip_checksums,
+    } = c;
     let bytes = read_file(&file)?;
     let today = ksef_core::calendar::warsaw_date(chrono::Utc::now());
     let opts = CheckOptions {

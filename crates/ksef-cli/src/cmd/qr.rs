@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use ksef_core::crypto::{Certificate, PrivateKey, Sha256Hash};
 use ksef_core::ids::ContextIdentifier;
 use ksef_core::invoice::InvoiceChecker;
-use ksef_core::qr::{CertificateLink, EcdsaFormat, OfflineSigner, invoice_link};
 use ksef_core::qr::image::{ImageFormat, QrImage};
+use ksef_core::qr::{CertificateLink, EcdsaFormat, OfflineSigner, invoice_link};
 use ksef_core::{Environment, Nip};
 
 use super::{read_file, write_file};
@@ -15,7 +15,12 @@ use crate::args::{EnvName, InvoiceSource, QrCommand, QrTarget};
 
 pub fn run(c: QrCommand) -> anyhow::Result<Outcome> {
     match c {
-        QrCommand::InvoiceLink { target, nip, issue_date, source } => {
+        QrCommand::InvoiceLink {
+            target,
+            nip,
+            issue_date,
+            source,
+        } => {
             let (hash, fields) = invoice_hash(&source)?;
             let nip = seller_nip(nip.as_deref(), fields.as_ref().map(|f| f.0), &target)?;
             let date = match (issue_date, fields.as_ref().map(|f| f.1)) {
@@ -28,7 +33,9 @@ pub fn run(c: QrCommand) -> anyhow::Result<Outcome> {
                     d
                 }
                 (None, Some(d)) => d,
-                (None, None) => bail!("give --issue-date (the invoice's P_1), or --invoice to read it"),
+                (None, None) => {
+                    bail!("give --issue-date (the invoice's P_1), or --invoice to read it")
+                }
             };
             println!("{}", invoice_link(&qr_base(&target), &nip, date, &hash));
             Ok(Outcome::Ok)
@@ -50,15 +57,19 @@ pub fn run(c: QrCommand) -> anyhow::Result<Outcome> {
             let certificate = Certificate::from_pem_or_der(&read_file(&cert)?)
                 .with_context(|| format!("certificate {}", cert.display()))?;
             let password = match key_password_env {
-                Some(var) => Some(
-                    std::env::var(&var).with_context(|| format!("environment variable {var} (--key-password-env) is not set"))?,
-                ),
+                Some(var) => Some(std::env::var(&var).with_context(|| {
+                    format!("environment variable {var} (--key-password-env) is not set")
+                })?),
                 None => None,
             };
-            let private_key = PrivateKey::from_pem_or_der(&read_file(&key)?, password.as_deref().map(str::as_bytes))
-                .with_context(|| format!("key {}", key.display()))?;
+            let private_key = PrivateKey::from_pem_or_der(
+                &read_file(&key)?,
+                password.as_deref().map(str::as_bytes),
+            )
+            .with_context(|| format!("key {}", key.display()))?;
             let format: EcdsaFormat = ecdsa_format.parse()?;
-            let signer = OfflineSigner::new(certificate, private_key, chrono::Utc::now())?.with_ecdsa_format(format);
+            let signer = OfflineSigner::new(certificate, private_key, chrono::Utc::now())?
+                .with_ecdsa_format(format);
             let link = signer.certificate_link(&qr_base(&target), &context, &nip, &hash)?;
             println!("{link}");
             Ok(Outcome::Ok)
@@ -90,7 +101,13 @@ pub fn run(c: QrCommand) -> anyhow::Result<Outcome> {
                 }
             }
         }
-        QrCommand::Image { text, label, format, out, module_px } => {
+        QrCommand::Image {
+            text,
+            label,
+            format,
+            out,
+            module_px,
+        } => {
             let format: ImageFormat = format.parse()?;
             let bytes = QrImage::new().render(&text, label.as_deref(), format, module_px)?;
             write_file(&out, &bytes)?;
@@ -133,7 +150,11 @@ fn invoice_hash(source: &InvoiceSource) -> anyhow::Result<(Sha256Hash, Option<(N
 
 /// The seller NIP from the flag or the invoice. The checksum is enforced for production and
 /// only warned about elsewhere: test environments use NIPs without valid checksums.
-fn seller_nip(flag: Option<&str>, from_file: Option<Nip>, target: &QrTarget) -> anyhow::Result<Nip> {
+fn seller_nip(
+    flag: Option<&str>,
+    from_file: Option<Nip>,
+    target: &QrTarget,
+) -> anyhow::Result<Nip> {
     let nip = match (flag, from_file) {
         (Some(s), file) => {
             let n = Nip::parse_unchecked(s.trim())?;
@@ -149,7 +170,9 @@ fn seller_nip(flag: Option<&str>, from_file: Option<Nip>, target: &QrTarget) -> 
         if matches!(target.env, EnvName::Prod) && target.qr_base.is_none() {
             bail!("seller NIP {nip} has an invalid checksum; KSeF production refuses it");
         }
-        eprintln!("warning: seller NIP {nip} has an invalid checksum (accepted by the test environments only)");
+        eprintln!(
+            "warning: seller NIP {nip} has an invalid checksum (accepted by the test environments only)"
+        );
     }
     Ok(nip)
 }
