@@ -290,6 +290,8 @@ pub fn deadline(mode: OfflineMode, issued: NaiveDate, outages: &[Outage]) -> Res
         o.validate()?;
     }
     let mut reasoning = Vec::new();
+    // Set whenever the state becomes `Pending`: the step that made the deadline unknown.
+    let mut pending_reason = String::new();
 
     let (mut state, governing_idx) = match mode {
         OfflineMode::TotalFailure => {
@@ -356,11 +358,12 @@ pub fn deadline(mode: OfflineMode, issued: NaiveDate, outages: &[Outage]) -> Res
                     State::Due(due)
                 }
                 None => {
-                    reasoning.push(format!(
+                    pending_reason = format!(
                         "issued {issued} in {mode} mode during the {name} that began on {} and \
                          is still going on: due {rule}, which is not known yet",
                         window.start_date()
-                    ));
+                    );
+                    reasoning.push(pending_reason.clone());
                     State::Pending
                 }
             };
@@ -395,8 +398,8 @@ pub fn deadline(mode: OfflineMode, issued: NaiveDate, outages: &[Outage]) -> Res
         match o.kind {
             OutageKind::TotalFailure => {
                 let reason = format!(
-                    "a total failure ({o}) was announced while the invoice was waiting to be \
-                     sent: the obligation to send it to KSeF is lifted"
+                    "{o} announced while the invoice was waiting to be sent: the obligation to \
+                     send it to KSeF is lifted"
                 );
                 reasoning.push(reason.clone());
                 return Ok(Deadline {
@@ -417,26 +420,28 @@ pub fn deadline(mode: OfflineMode, issued: NaiveDate, outages: &[Outage]) -> Res
                 };
                 match (state, o.end_date()) {
                     (State::Due(due), None) => {
-                        reasoning.push(format!(
-                            "{o}, announced before the deadline {due} while the invoice was \
-                             waiting: {restart}, which is not known yet"
-                        ));
+                        let reason = format!(
+                            "{o}, announced while the invoice was waiting (it began on or before \
+                             the deadline {due}): {restart}, which is not known yet"
+                        );
+                        reasoning.push(reason.clone());
+                        pending_reason = reason;
                         state = State::Pending;
                     }
                     (State::Due(due), Some(end)) => {
                         let new_due = failure_due(end)?;
                         if new_due > due {
                             reasoning.push(format!(
-                                "{o} announced before the deadline {due} while the invoice was \
-                                 waiting: {restart}, {new_due}{}",
+                                "{o} announced while the invoice was waiting (it began on or \
+                                 before the deadline {due}): {restart}, {new_due}{}",
                                 skipped_holidays(end, new_due)
                             ));
                             state = State::Due(new_due);
                         } else {
                             reasoning.push(format!(
-                                "{o} announced before the deadline {due}: the 7th business day \
-                                 after it ends, {new_due}, is not later than the deadline in \
-                                 force, which stays"
+                                "{o} announced while the invoice was waiting: the 7th business \
+                                 day after it ends, {new_due}, is not later than the deadline \
+                                 in force, {due}, which stays"
                             ));
                         }
                     }
@@ -462,11 +467,14 @@ pub fn deadline(mode: OfflineMode, issued: NaiveDate, outages: &[Outage]) -> Res
             Obligation::Due { due_date, deadline }
         }
         State::Pending => {
-            let reason = "the deadline is not known yet: an outage that governs it is still \
-                          going on; compute it again once the end of the outage is announced"
-                .to_string();
-            reasoning.push(reason.clone());
-            Obligation::Pending { reason }
+            reasoning.push(
+                "the deadline is not known yet; compute it again once the end of that outage \
+                 is announced"
+                    .to_string(),
+            );
+            Obligation::Pending {
+                reason: pending_reason,
+            }
         }
     };
     Ok(Deadline {

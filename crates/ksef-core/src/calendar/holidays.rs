@@ -181,13 +181,25 @@ pub fn holidays(year: i32) -> Vec<Holiday> {
 
 /// The holiday on `d`, if `d` is a Polish statutory public holiday.
 pub fn holiday(d: NaiveDate) -> Option<Holiday> {
-    // Fixed dates first: cheap and no Easter computation needed.
     holidays(d.year()).into_iter().find(|h| h.date == d)
 }
 
 /// Whether `d` is a Polish statutory public holiday.
+///
+/// Same answer as [`holiday`], without building the year's list.
 pub fn is_holiday(d: NaiveDate) -> bool {
-    holiday(d).is_some()
+    let year = d.year();
+    let fixed = match (d.month(), d.day()) {
+        (1, 1) | (5, 1) | (5, 3) | (8, 15) | (11, 1) | (11, 11) | (12, 25) | (12, 26) => true,
+        (1, 6) => year >= EPIPHANY_FROM,
+        (12, 24) => year >= CHRISTMAS_EVE_FROM,
+        _ => false,
+    };
+    fixed
+        || try_easter_sunday(year).is_some_and(|easter| {
+            let offset = (d - easter).num_days();
+            matches!(offset, 0 | 1 | 49 | 60)
+        })
 }
 
 /// Whether `d` is a business day: Monday to Friday and not a statutory public holiday.
@@ -401,6 +413,15 @@ mod tests {
         assert_eq!(next_business_day(d(2025, 12, 31)), d(2026, 1, 2));
         assert_eq!(nth_business_day_after(d(2025, 7, 12), 7), d(2025, 7, 22));
         assert_eq!(nth_business_day_after(d(2025, 7, 12), 0), d(2025, 7, 12));
+    }
+
+    #[test]
+    fn is_holiday_agrees_with_the_list() {
+        let mut day = d(2009, 1, 1);
+        while day < d(2032, 1, 1) {
+            assert_eq!(is_holiday(day), holiday(day).is_some(), "{day}");
+            day = day.succ_opt().unwrap();
+        }
     }
 
     #[test]

@@ -57,7 +57,7 @@ pub struct Outage {
 
 impl Outage {
     /// An outage given as instants. Not validated here; [`Outage::validate`] and
-    /// [`crate::calendar::deadline`] refuse an end before the start.
+    /// [`crate::calendar::deadline()`] refuse an end before the start.
     pub fn new(kind: OutageKind, start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> Self {
         Outage { kind, start, end }
     }
