@@ -41,6 +41,10 @@
 //!   documentation names only failures for that.
 //! - A total failure lifts the obligation whenever it overlaps the waiting period, also when
 //!   the deadline is still pending.
+//! - An invoice issued on a Saturday, Sunday or holiday in `offline24` mode is due the next
+//!   business day after that day, like any other.
+//! - `total-failure` mode ignores the outages (after validating them): nothing is ever due.
+//! - Outages may be given in any order; windows that ended before the issue date are ignored.
 //! - Every outage is validated first, also those that turn out not to matter: one that ends
 //!   before it starts is an error naming it.
 
