@@ -35,6 +35,7 @@
 //! ```
 
 mod font;
+mod matrix;
 mod png;
 mod svg;
 
@@ -45,6 +46,7 @@ use std::sync::OnceLock;
 use crate::{Error, Result};
 
 use font::{EM_MODULES, LabelFont, LabelRun};
+use matrix::Matrix;
 
 /// Quiet zone around the symbol, in modules (ISO/IEC 18004 requires 4).
 pub const QUIET_ZONE_MODULES: u32 = 4;
@@ -192,45 +194,6 @@ impl QrImage {
         let run = label.map(|l| self.font.layout(l)).transpose()?;
         let matrix = Matrix::encode(text)?;
         Ok(Layout::new(&self.font, matrix, module_px, run))
-    }
-}
-
-/// The modules of a QR symbol, row by row, `true` = dark.
-#[derive(Debug)]
-pub(crate) struct Matrix {
-    pub(crate) size: usize,
-    pub(crate) dark: Vec<bool>,
-}
-
-impl Matrix {
-    fn encode(text: &str) -> Result<Self> {
-        if text.is_empty() {
-            return Err(Error::QrImage {
-                reason: "the text to encode is empty".into(),
-            });
-        }
-        let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
-            .map_err(|e| Error::QrImage {
-                reason: match e {
-                    qrcode::types::QrError::DataTooLong => format!(
-                        "the text is {} bytes, too long for a QR code with error correction \
-                         level M (at most 2331 bytes)",
-                        text.len()
-                    ),
-                    other => format!("QR encoding failed: {other}"),
-                },
-            })?;
-        let size = code.width();
-        let dark = code
-            .into_colors()
-            .into_iter()
-            .map(|c| c == qrcode::Color::Dark)
-            .collect();
-        Ok(Self { size, dark })
-    }
-
-    pub(crate) fn row(&self, y: usize) -> &[bool] {
-        &self.dark[y * self.size..(y + 1) * self.size]
     }
 }
 
