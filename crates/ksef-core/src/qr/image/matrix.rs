@@ -75,6 +75,7 @@ impl Matrix {
         }
         let mut grid = vec![0u8; size * size];
         let mut transposed = vec![0u8; size * size];
+        let mut state = LaneState::default();
         let mut best = (u32::MAX, 0usize);
         for k in 0..PATTERNS.len() {
             apply_mask(k, size, &base, &maskable, &mut grid);
@@ -83,7 +84,7 @@ impl Matrix {
                     transposed[x * size + y] = grid[y * size + x];
                 }
             }
-            let score = penalty(&grid, &transposed, size);
+            let score = penalty(&grid, &transposed, size, &mut state);
             if score < best.0 {
                 best = (score, k);
             }
@@ -144,12 +145,11 @@ fn apply_mask(k: usize, size: usize, base: &[u8], maskable: &[u8], grid: &mut [u
 /// Total penalty of a masked symbol (ISO/IEC 18004 §7.8.3: N1 = 3, N2 = 3, N3 = 40, N4 = 10).
 /// `transposed` is the same symbol with rows and columns swapped. Written without
 /// data-dependent branches: on QR data they are mispredicted half the time.
-fn penalty(grid: &[u8], transposed: &[u8], size: usize) -> u32 {
+fn penalty(grid: &[u8], transposed: &[u8], size: usize, state: &mut LaneState) -> u32 {
     let mut score = 0u32;
-    // N1 and N3 along rows and columns.
-    for line in grid.chunks_exact(size).chain(transposed.chunks_exact(size)) {
-        score += line_penalty(line);
-    }
+    // N1 and N3 along columns, then along rows (the columns of the transposed symbol).
+    score += columns_penalty(grid, size, state);
+    score += columns_penalty(transposed, size, state);
     // N2: 2x2 blocks of one colour.
     for pair in grid.windows(2 * size).step_by(size) {
         let (top, bottom) = pair.split_at(size);
@@ -167,28 +167,56 @@ fn penalty(grid: &[u8], transposed: &[u8], size: usize) -> u32 {
 }
 
 /// N1 (runs of five or more: 3 + run − 5) and N3 (1:1:3:1:1 finder-like pattern with four
-/// light modules on one side; the quiet zone counts as light) along one line.
-fn line_penalty(line: &[u8]) -> u32 {
+/// light modules on one side; the quiet zone counts as light) along every column of `grid`.
+/// The columns are independent lanes, so the inner loop vectorises.
+fn columns_penalty(grid: &[u8], size: usize, state: &mut LaneState) -> u32 {
     const FINDER_THEN_LIGHT: u32 = 0b101_1101_0000;
     const LIGHT_THEN_FINDER: u32 = 0b000_0101_1101;
     const WINDOW: u32 = 0x7FF;
-    let mut score = 0;
-    let mut previous = 2u8;
-    let mut run = 0u32;
-    // The last 11 modules as bits; before the line, the light quiet zone.
-    let mut window: u32 = 0;
-    for &m in line {
-        let same = u32::from(m == previous);
-        run = run * same + 1;
-        score += 3 * u32::from(run == 5) + u32::from(run > 5);
-        previous = m;
-        window = ((window << 1) | u32::from(m)) & WINDOW;
-        score += 40 * (u32::from(window == FINDER_THEN_LIGHT) + u32::from(window == LIGHT_THEN_FINDER));
+    state.reset(size);
+    let mut score = 0u32;
+    for row in grid.chunks_exact(size) {
+        for (((&m, run), previous), window) in row
+            .iter()
+            .zip(state.run.iter_mut())
+            .zip(state.previous.iter_mut())
+            .zip(state.window.iter_mut())
+        {
+            let m = u32::from(m);
+            *run = *run * u32::from(m == *previous) + 1;
+            *previous = m;
+            *window = ((*window << 1) | m) & WINDOW;
+            score += 3 * u32::from(*run == 5)
+                + u32::from(*run > 5)
+                + 40 * (u32::from(*window == FINDER_THEN_LIGHT)
+                    + u32::from(*window == LIGHT_THEN_FINDER));
+        }
     }
-    // The light quiet zone after the line.
-    for _ in 0..4 {
-        window = (window << 1) & WINDOW;
-        score += 40 * u32::from(window == FINDER_THEN_LIGHT);
+    // The light quiet zone after the last row.
+    for window in &mut state.window {
+        for _ in 0..4 {
+            *window = (*window << 1) & WINDOW;
+            score += 40 * u32::from(*window == FINDER_THEN_LIGHT);
+        }
     }
     score
+}
+
+/// Per-column state of [`columns_penalty`].
+#[derive(Debug, Default)]
+struct LaneState {
+    run: Vec<u32>,
+    previous: Vec<u32>,
+    window: Vec<u32>,
+}
+
+impl LaneState {
+    fn reset(&mut self, size: usize) {
+        self.run.clear();
+        self.run.resize(size, 0);
+        self.previous.clear();
+        self.previous.resize(size, 2);
+        self.window.clear();
+        self.window.resize(size, 0);
+    }
 }
