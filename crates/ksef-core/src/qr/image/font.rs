@@ -177,7 +177,8 @@ impl LabelFont {
 
     fn rasterise(&self, glyph: u16, em_px: u32) -> RasterGlyph {
         let scale = ab_glyph::PxScale::from(em_px as f32 * self.px_scale_per_em);
-        let positioned = ab_glyph::GlyphId(glyph).with_scale_and_position(scale, ab_glyph::point(0.0, 0.0));
+        let positioned =
+            ab_glyph::GlyphId(glyph).with_scale_and_position(scale, ab_glyph::point(0.0, 0.0));
         let Some(outlined) = self.raster.outline_glyph(positioned) else {
             return RasterGlyph {
                 left: 0,

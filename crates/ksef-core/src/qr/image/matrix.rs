@@ -132,7 +132,9 @@ fn apply_mask(k: usize, size: usize, base: &[u8], maskable: &[u8], grid: &mut [u
         2 => fill(size, base, maskable, grid, |x, _| x % 3 == 0),
         3 => fill(size, base, maskable, grid, |x, y| (x + y) % 3 == 0),
         4 => fill(size, base, maskable, grid, |x, y| (y / 2 + x / 3) % 2 == 0),
-        5 => fill(size, base, maskable, grid, |x, y| (x * y) % 2 + (x * y) % 3 == 0),
+        5 => fill(size, base, maskable, grid, |x, y| {
+            (x * y) % 2 + (x * y) % 3 == 0
+        }),
         6 => fill(size, base, maskable, grid, |x, y| {
             ((x * y) % 2 + (x * y) % 3) % 2 == 0
         }),
