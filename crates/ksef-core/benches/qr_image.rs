@@ -47,7 +47,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("png_kod2_400_no_label_5px", |b| {
         b.iter(|| images.png(black_box(&link), None, 5))
     });
-    group.bench_function("qr_encode_only_kod2_400", |b| {
+    group.bench_function("qrcode_crate_own_best_mask_for_comparison", |b| {
         b.iter(|| {
             qrcode::QrCode::with_error_correction_level(
                 black_box(link.as_bytes()),

@@ -7,6 +7,12 @@
 //! microseconds. It scores the eight masks with the four penalty rules of ISO/IEC 18004 §7.8.3
 //! and hands the winner to `Canvas::apply_mask`, which also draws the format information. Any
 //! mask gives a valid symbol; the penalty only makes it easier to read.
+//!
+//! Cost for a version 15 symbol (a 400-character KOD II link): `qrcode`'s segmentation,
+//! Reed–Solomon and data placement together take roughly 100 µs; the mask choice here is
+//! the larger part of the rest. Both are the limit on images per second, not the drawing or
+//! the PNG/SVG encoding. Reaching much more than ~2,000 images/s would need an own encoder
+//! with bit-packed rows.
 
 use qrcode::canvas::{Canvas, MaskPattern, Module};
 use qrcode::types::QrError;
