@@ -31,3 +31,18 @@ fn smoke() {
         println!("---\n{r}");
     }
 }
+
+/// Throughput in CPU time, independent of other load: `cargo test --release -- --ignored`.
+#[test]
+#[ignore]
+fn throughput_loop() {
+    let c = InvoiceChecker::new().unwrap();
+    let bytes = fixture("realistic-10k.xml");
+    let n = 5000;
+    let start = std::time::Instant::now();
+    for _ in 0..n {
+        assert!(c.check(&bytes, &CheckOptions::default()).is_ok());
+    }
+    let el = start.elapsed();
+    println!("{n} checks in {el:?}: {:.0}/s wall", n as f64 / el.as_secs_f64());
+}

@@ -161,36 +161,32 @@ pub(crate) fn check_characters(
 ) -> bool {
     let mut found = 0usize;
     let mut illegal = false;
-    let mut line = 1u32;
-    let mut line_start = 0usize;
+    let mut lines: Option<LineIndex> = None;
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        // Fast path: printable ASCII, tab, CR, LF.
-        if (0x20..0x7F).contains(&b) || b == b'\t' || b == b'\r' {
-            i += 1;
-            continue;
+        // Skip printable ASCII, tab, LF and CR: only other bytes can start a bad character.
+        match bytes[i..]
+            .iter()
+            .position(|&b| !((0x20..0x7F).contains(&b) || b == b'\t' || b == b'\n' || b == b'\r'))
+        {
+            Some(p) => i += p,
+            None => break,
         }
-        if b == b'\n' {
-            line += 1;
-            line_start = i + 1;
-            i += 1;
-            continue;
-        }
-        let Some(c) = text[i..].chars().next() else {
+        let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
             break;
         };
         if let Some(why) = forbidden(c) {
             illegal |= illegal_in_xml(c);
             found += 1;
             if found <= MAX_PER_RULE {
-                let column = text[line_start..i].chars().count() + 1;
+                let index = lines.get_or_insert_with(|| LineIndex::new(text));
+                let (line, column) = index.line_col(text, i);
                 problems.push(Problem::new(
                     Rule::ForbiddenCharacter,
                     Location {
                         line: Some(line),
-                        column: Some(to_u32(column)),
+                        column: Some(column),
                         xpath: None,
                         byte_offset: exact.then_some(i + shift),
                     },

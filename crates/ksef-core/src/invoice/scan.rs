@@ -57,7 +57,7 @@ enum Field {
 #[derive(Debug)]
 pub(crate) struct Scan<'t> {
     pub text: &'t str,
-    pub lines: LineIndex,
+    lines: std::cell::OnceCell<LineIndex>,
     pub elements: Vec<Element>,
     pub fields: RawFields,
     /// Problems of the prolog and processing instruction rules.
@@ -67,6 +67,10 @@ pub(crate) struct Scan<'t> {
 }
 
 impl<'t> Scan<'t> {
+    fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(self.text))
+    }
+
     /// The local name of an element.
     pub fn name(&self, e: &Element) -> &'t str {
         self.text.get(e.name.0..e.name.1).unwrap_or("")
@@ -111,7 +115,7 @@ impl<'t> Scan<'t> {
         let Some(e) = self.elements.get(index) else {
             return Location::default();
         };
-        let (line, column) = self.lines.line_col(self.text, e.offset);
+        let (line, column) = self.lines().line_col(self.text, e.offset);
         Location {
             line: Some(line),
             column: Some(column),
@@ -122,7 +126,7 @@ impl<'t> Scan<'t> {
 
     /// Location of a byte offset in the text.
     pub fn offset_location(&self, offset: usize) -> Location {
-        let (line, column) = self.lines.line_col(self.text, offset);
+        let (line, column) = self.lines().line_col(self.text, offset);
         Location {
             line: Some(line),
             column: Some(column),
@@ -133,7 +137,7 @@ impl<'t> Scan<'t> {
 
     /// The first element with local name `name` starting on 1-based `line`.
     pub fn find_on_line(&self, line: usize, name: &str) -> Option<usize> {
-        let (start, end) = self.lines.line_range(line, self.text.len())?;
+        let (start, end) = self.lines().line_range(line, self.text.len())?;
         let first = self.elements.partition_point(|e| e.offset < start);
         self.elements[first..]
             .iter()
@@ -153,7 +157,7 @@ struct Frame {
 pub(crate) fn scan(text: &str) -> Scan<'_> {
     let mut scan = Scan {
         text,
-        lines: LineIndex::new(text),
+        lines: std::cell::OnceCell::new(),
         elements: Vec::with_capacity(text.len() / 40),
         fields: RawFields::default(),
         problems: Vec::new(),
