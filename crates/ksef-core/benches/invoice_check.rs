@@ -13,7 +13,10 @@ fn bench(c: &mut Criterion) {
         Err(e) => panic!("the FA(3) schema does not compile: {e}"),
     };
     let full = CheckOptions::default();
-    assert!(checker.check(INVOICE, &full).is_ok(), "the fixture must be valid");
+    assert!(
+        checker.check(INVOICE, &full).is_ok(),
+        "the fixture must be valid"
+    );
     let no_xsd = CheckOptions {
         xsd: false,
         ..CheckOptions::default()
@@ -27,7 +30,9 @@ fn bench(c: &mut Criterion) {
     group.bench_function("check_without_xsd", |b| {
         b.iter(|| checker.check(black_box(INVOICE), &no_xsd))
     });
-    group.bench_function("inspect", |b| b.iter(|| checker.inspect(black_box(INVOICE))));
+    group.bench_function("inspect", |b| {
+        b.iter(|| checker.inspect(black_box(INVOICE)))
+    });
     group.finish();
 }
 

@@ -1,5 +1,6 @@
 //! Tests of the invoice checks: valid fixtures pass, each broken fixture gives the right rule at
 //! the right place, nothing panics.
+#![allow(clippy::unwrap_used, reason = "tests")]
 
 use std::collections::HashSet;
 
@@ -10,7 +11,10 @@ use ksef_core::invoice::{
 };
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/invoices/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/invoices/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -86,10 +90,18 @@ fn prolog_must_declare_utf8() {
     // Case does not matter.
     let s = String::from_utf8(fixture("minimal.xml")).unwrap();
     let lower = s.replace("encoding=\"UTF-8\"", "encoding='utf-8'");
-    assert!(checker().check(lower.as_bytes(), &CheckOptions::default()).is_ok());
+    assert!(
+        checker()
+            .check(lower.as_bytes(), &CheckOptions::default())
+            .is_ok()
+    );
     // Neither does a missing prolog.
     let bare = &s[s.find("<Faktura").unwrap()..];
-    assert!(checker().check(bare.as_bytes(), &CheckOptions::default()).is_ok());
+    assert!(
+        checker()
+            .check(bare.as_bytes(), &CheckOptions::default())
+            .is_ok()
+    );
     let v11 = s.replace("version=\"1.0\"", "version=\"1.1\"");
     let report = checker().check(v11.as_bytes(), &CheckOptions::default());
     assert!(report.has(Rule::PrologVersion), "{report}");
@@ -102,7 +114,10 @@ fn processing_instructions_are_refused() {
     assert_rules(&report, &[Rule::ProcessingInstruction]);
     let p = &report.problems[0];
     assert_eq!((p.location.line, p.location.column), (Some(26), Some(3)));
-    assert_eq!(p.location.byte_offset, Some(find(&bytes, b"<?xml-stylesheet")));
+    assert_eq!(
+        p.location.byte_offset,
+        Some(find(&bytes, b"<?xml-stylesheet"))
+    );
     assert_eq!(p.location.xpath.as_deref(), Some("/Faktura"));
     assert!(p.message.contains("xml-stylesheet"), "{p}");
 }
@@ -111,14 +126,23 @@ fn processing_instructions_are_refused() {
 fn forbidden_characters_are_located() {
     let bytes = fixture("broken-forbidden-char.xml");
     let report = checker().check(&bytes, &CheckOptions::default());
-    assert_rules(&report, &[Rule::ForbiddenCharacter, Rule::ForbiddenCharacter]);
+    assert_rules(
+        &report,
+        &[Rule::ForbiddenCharacter, Rule::ForbiddenCharacter],
+    );
     let (a, b) = (&report.problems[0], &report.problems[1]);
     assert!(a.message.contains("U+0080"), "{a}");
     assert_eq!((a.location.line, a.location.column), (Some(21), Some(21)));
-    assert_eq!(a.location.byte_offset, Some(find(&bytes, "\u{80}".as_bytes())));
+    assert_eq!(
+        a.location.byte_offset,
+        Some(find(&bytes, "\u{80}".as_bytes()))
+    );
     assert!(b.message.contains("U+FDD0"), "{b}");
     assert_eq!((b.location.line, b.location.column), (Some(21), Some(27)));
-    assert_eq!(b.location.byte_offset, Some(find(&bytes, "\u{FDD0}".as_bytes())));
+    assert_eq!(
+        b.location.byte_offset,
+        Some(find(&bytes, "\u{FDD0}".as_bytes()))
+    );
 }
 
 #[test]
@@ -133,7 +157,11 @@ fn characters_xml_forbids_are_reported_once() {
     let nel = String::from_utf8(fixture("minimal.xml"))
         .unwrap()
         .replace("Nabywca", "Nab\u{85}ywca");
-    assert!(checker().check(nel.as_bytes(), &CheckOptions::default()).is_ok());
+    assert!(
+        checker()
+            .check(nel.as_bytes(), &CheckOptions::default())
+            .is_ok()
+    );
 }
 
 #[test]
@@ -166,7 +194,10 @@ fn oversized_files_are_refused() {
     assert_rules(&over, &[Rule::Size]);
     assert!(over.problems[0].message.contains("1000001"), "{over}");
     // With an attachment the limit is 3 000 000 bytes.
-    let attached = c.check(&pad("with-attachment.xml", 2_000_000), &CheckOptions::default());
+    let attached = c.check(
+        &pad("with-attachment.xml", 2_000_000),
+        &CheckOptions::default(),
+    );
     assert!(attached.is_ok(), "{attached}");
     let over = c.check(
         &pad("with-attachment.xml", MAX_SIZE_WITH_ATTACHMENT + 1),
@@ -187,7 +218,10 @@ fn schema_violations_are_located() {
     assert!(!p.message.contains("{http"), "namespace dropped: {p}");
     assert_eq!(
         p.to_string(),
-        format!("line 29, column 5 (/Faktura/Fa/P_13_1): [xsd] {}", p.message)
+        format!(
+            "line 29, column 5 (/Faktura/Fa/P_13_1): [xsd] {}",
+            p.message
+        )
     );
     assert!(report.problems[1].message.contains("/Faktura/Fa/P_2"));
     assert!(report.fields.is_none());
@@ -257,7 +291,10 @@ fn nip_checksums_of_seller_and_buyer() {
 #[test]
 fn nip_checksums_of_third_parties() {
     let s = String::from_utf8(fixture("realistic-10k.xml")).unwrap();
-    let broken = s.replace("<IDWew>1111111111-00001</IDWew>", "<IDWew>1111111112-00001</IDWew>");
+    let broken = s.replace(
+        "<IDWew>1111111111-00001</IDWew>",
+        "<IDWew>1111111112-00001</IDWew>",
+    );
     let report = checker().check(broken.as_bytes(), &CheckOptions::default());
     let p = only(&report, Rule::NipChecksum);
     assert_eq!(
@@ -267,10 +304,7 @@ fn nip_checksums_of_third_parties() {
     assert!(p.message.contains("1111111112"), "{p}");
     assert_rules(&report, &[Rule::NipChecksum]);
 
-    let broken = s.replace(
-        "<IDWew>1111111111-00001</IDWew>",
-        "<NIP>1111111112</NIP>",
-    );
+    let broken = s.replace("<IDWew>1111111111-00001</IDWew>", "<NIP>1111111112</NIP>");
     let report = checker().check(broken.as_bytes(), &CheckOptions::default());
     assert_rules(&report, &[Rule::NipChecksum]);
     assert_eq!(
@@ -304,7 +338,10 @@ fn inspection_reads_every_field() {
     let bytes = fixture("realistic-10k.xml");
     let f = c.inspect(&bytes).expect("fields");
     assert_eq!(f.seller_nip.as_str(), "5265877635");
-    assert_eq!(f.buyer_nip.map(|n| n.to_string()).as_deref(), Some("7762811692"));
+    assert_eq!(
+        f.buyer_nip.map(|n| n.to_string()).as_deref(),
+        Some("7762811692")
+    );
     assert_eq!(f.issue_date, NaiveDate::from_ymd_opt(2026, 3, 2).unwrap());
     assert_eq!(f.number, "FV/2026/03/000123");
     assert_eq!(f.kind, InvoiceKind::Vat);
@@ -315,7 +352,7 @@ fn inspection_reads_every_field() {
     assert_eq!(f.size, bytes.len());
     // The same as what check gives.
     let report = c.check(&bytes, &CheckOptions::default());
-    assert_eq!(report.fields.as_ref(), Some(&f));
+    assert_eq!(report.fields.as_deref(), Some(&f));
 
     let a = c.inspect(&fixture("with-attachment.xml")).expect("fields");
     assert!(a.has_attachment);
@@ -324,7 +361,10 @@ fn inspection_reads_every_field() {
     // Entities and CDATA are read as text; other kinds are recognised.
     let s = String::from_utf8(fixture("minimal.xml")).unwrap();
     let s = s
-        .replace("<P_2>FV/1/02/2026</P_2>", "<P_2>A&amp;B<![CDATA[/1]]>&#x41;</P_2>")
+        .replace(
+            "<P_2>FV/1/02/2026</P_2>",
+            "<P_2>A&amp;B<![CDATA[/1]]>&#x41;</P_2>",
+        )
         .replace("<RodzajFaktury>VAT<", "<RodzajFaktury>KOR_ZAL<");
     let f = c.inspect(s.as_bytes()).expect("fields");
     assert_eq!(f.number, "A&B/1A");
@@ -343,7 +383,10 @@ fn inspection_reports_what_stops_it() {
         .inspect(s.replace("<P_1>2026-02-10<", "<P_1>10.02.2026<").as_bytes())
         .unwrap_err();
     assert_rules(&err, &[Rule::InvalidField]);
-    assert_eq!(err.problems[0].location.xpath.as_deref(), Some("/Faktura/Fa/P_1"));
+    assert_eq!(
+        err.problems[0].location.xpath.as_deref(),
+        Some("/Faktura/Fa/P_1")
+    );
     let err = c
         .inspect(s.replace(">VAT<", ">XYZ<").as_bytes())
         .unwrap_err();
@@ -488,5 +531,8 @@ fn throughput_loop() {
         assert!(c.check(&bytes, &CheckOptions::default()).is_ok());
     }
     let el = start.elapsed();
-    println!("{n} checks in {el:?}: {:.0}/s wall", n as f64 / el.as_secs_f64());
+    println!(
+        "{n} checks in {el:?}: {:.0}/s wall",
+        n as f64 / el.as_secs_f64()
+    );
 }

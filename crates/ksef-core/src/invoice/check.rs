@@ -21,8 +21,8 @@ pub(crate) fn check(bytes: &[u8], opts: &CheckOptions) -> CheckReport {
     let scan = scan::scan(&text);
 
     // Rule 1: size (the limit depends on the attachment).
-    let has_attachment = scan.fields.has_attachment
-        || (scan.malformed.is_some() && contains(bytes, b"Zalacznik"));
+    let has_attachment =
+        scan.fields.has_attachment || (scan.malformed.is_some() && contains(bytes, b"Zalacznik"));
     let mut size = Vec::new();
     rules::check_size(bytes.len(), has_attachment, &mut size);
     problems.splice(0..0, size);
@@ -97,7 +97,10 @@ pub(crate) fn check(bytes: &[u8], opts: &CheckOptions) -> CheckReport {
         ));
     }
 
-    CheckReport { problems, fields }
+    CheckReport {
+        problems,
+        fields: fields.map(Box::new),
+    }
 }
 
 /// The cheap path; see [`super::InvoiceChecker::inspect`].
@@ -347,6 +350,7 @@ fn parse_date(v: &str) -> Option<NaiveDate> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 

@@ -46,7 +46,9 @@ impl InvoiceFields {
 /// The key KSeF uses to find duplicate invoices: `(Podmiot1/NIP, RodzajFaktury, P_2)`.
 ///
 /// Displayed as `5265877635|VAT|FV/1/2026`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "camelCase")]
 pub struct DuplicateKey {
     /// Seller NIP.
@@ -202,6 +204,7 @@ impl fmt::Display for Amount {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 
@@ -212,7 +215,16 @@ mod tests {
             assert_eq!(a.minor_units(), minor, "{s}");
             assert_eq!(a.as_str(), s);
         }
-        for s in ["", "-", "01", "1.", "1.234", "1,00", "12345678901234567", "a"] {
+        for s in [
+            "",
+            "-",
+            "01",
+            "1.",
+            "1.234",
+            "1,00",
+            "12345678901234567",
+            "a",
+        ] {
             assert!(s.parse::<Amount>().is_err(), "{s}");
         }
     }

@@ -11,8 +11,9 @@ use super::InvoiceFields;
 pub struct CheckReport {
     /// Every problem, in the order the rules ran (see [`Rule`]).
     pub problems: Vec<Problem>,
-    /// The key fields, when they could be read (also when there are problems).
-    pub fields: Option<InvoiceFields>,
+    /// The key fields, when they could be read (also when there are problems). Boxed to keep
+    /// the report small as the error of [`super::InvoiceChecker::inspect`].
+    pub fields: Option<Box<InvoiceFields>>,
 }
 
 impl CheckReport {

@@ -210,6 +210,7 @@ pub(crate) fn check_characters(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 
@@ -222,7 +223,9 @@ mod tests {
             let c = char::from_u32(cp).unwrap();
             assert!(forbidden(c).is_some(), "{cp:X}");
         }
-        for cp in [0x09, 0x0A, 0x0D, 0x20, 0x85, 0xA0, 0xFDCF, 0xFDF0, 0xFFFD, 0x1FFFD, 0x10000] {
+        for cp in [
+            0x09, 0x0A, 0x0D, 0x20, 0x85, 0xA0, 0xFDCF, 0xFDF0, 0xFFFD, 0x1FFFD, 0x10000,
+        ] {
             let c = char::from_u32(cp).unwrap();
             assert!(forbidden(c).is_none(), "{cp:X}");
         }

@@ -205,10 +205,7 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
                 let qname_len = e.name().as_ref().len();
                 let name_start = start + 1;
                 let local_len = e.local_name().as_ref().len();
-                let name = (
-                    name_start + qname_len - local_len,
-                    name_start + qname_len,
-                );
+                let name = (name_start + qname_len - local_len, name_start + qname_len);
                 let local = text.get(name.0..name.1).unwrap_or("");
                 let index = match top
                     .children
@@ -400,7 +397,10 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
         scan.problems.push(Problem::new(
             Rule::ProcessingInstruction,
             Location::default(),
-            format!("{} more processing instructions not listed", pis - MAX_PER_RULE),
+            format!(
+                "{} more processing instructions not listed",
+                pis - MAX_PER_RULE
+            ),
         ));
     }
     scan

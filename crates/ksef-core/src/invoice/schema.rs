@@ -109,15 +109,8 @@ fn compile() -> crate::Result<SchemaValidationContext> {
         .filter(|p| !p.contains('\0'))
         .ok_or_else(|| schema_error("the temporary path is not valid UTF-8"))?;
     let mut parser = SchemaParserContext::from_file(path);
-    let compiled = SchemaValidationContext::from_parser(&mut parser).map_err(|errors| {
-        schema_error(
-            errors
-                .iter()
-                .map(describe)
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    });
+    let compiled = SchemaValidationContext::from_parser(&mut parser)
+        .map_err(|errors| schema_error(errors.iter().map(describe).collect::<Vec<_>>().join("; ")));
     drop(parser);
     // The compiled schema no longer needs the files.
     let _ = dir.close();
@@ -135,7 +128,9 @@ fn describe(e: &StructuredError) -> String {
 /// Compiles the schema on this thread if not yet done.
 pub(crate) fn ensure_compiled() -> crate::Result<()> {
     VALIDATOR.with(|cell| {
-        let mut slot = cell.try_borrow_mut().map_err(|e| schema_error(e.to_string()))?;
+        let mut slot = cell
+            .try_borrow_mut()
+            .map_err(|e| schema_error(e.to_string()))?;
         if slot.is_none() {
             *slot = Some(compile()?);
         }
@@ -202,7 +197,10 @@ pub(crate) fn parse_and_validate(text: &str, validate: bool) -> Outcome {
                             .unwrap_or("schema validation error")
                             .trim()
                             .replace(FA3_NAMESPACE, ""),
-                        line: e.line.and_then(|l| u32::try_from(l).ok()).filter(|&l| l > 0),
+                        line: e
+                            .line
+                            .and_then(|l| u32::try_from(l).ok())
+                            .filter(|&l| l > 0),
                         column: e.col.and_then(|c| u32::try_from(c).ok()).filter(|&c| c > 0),
                     })
                     .collect(),
