@@ -147,10 +147,11 @@ impl<'t> Scan<'t> {
     }
 }
 
-/// Per open element: its index and the names of its children so far, with counts.
+/// Per open element: its index, and where the counts of its children start in the shared
+/// sibling stack.
 struct Frame {
     element: u32,
-    children: Vec<((usize, usize), u32)>,
+    children: usize,
 }
 
 /// Runs the pass over `text`.
@@ -166,9 +167,12 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().enable_all_checks(true);
     let mut stack: Vec<Frame> = Vec::with_capacity(16);
+    // Names of the children of the open elements so far, with counts; each frame owns the
+    // tail from its `children` on.
+    let mut siblings: Vec<((usize, usize), u32)> = Vec::with_capacity(64);
     let mut top = Frame {
         element: ROOT,
-        children: Vec::new(),
+        children: 0,
     };
     let mut capture: Option<(Field, usize, usize)> = None; // field, element, depth
     let mut value = String::new();
@@ -207,8 +211,9 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
                 let local_len = e.local_name().as_ref().len();
                 let name = (name_start + qname_len - local_len, name_start + qname_len);
                 let local = text.get(name.0..name.1).unwrap_or("");
-                let index = match top
-                    .children
+                let index = match siblings
+                    .get_mut(top.children..)
+                    .unwrap_or_default()
                     .iter_mut()
                     .find(|(n, _)| text.get(n.0..n.1) == Some(local))
                 {
@@ -217,7 +222,7 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
                         *count
                     }
                     None => {
-                        top.children.push((name, 1));
+                        siblings.push((name, 1));
                         1
                     }
                 };
@@ -250,7 +255,7 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
                         &mut top,
                         Frame {
                             element: to_u32(element),
-                            children: Vec::new(),
+                            children: siblings.len(),
                         },
                     ));
                 }
@@ -263,6 +268,7 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
                     store(&mut scan.fields, field, std::mem::take(&mut value), element);
                     capture = None;
                 }
+                siblings.truncate(top.children);
                 match stack.pop() {
                     Some(parent) => top = parent,
                     None => break,
@@ -334,24 +340,22 @@ pub(crate) fn scan(text: &str) -> Scan<'_> {
                     }
                 }
                 if let Some(encoding) = d.encoding() {
-                    let at = raw.find("encoding").unwrap_or(0) + start;
-                    let mut location = scan.offset_location(at);
-                    location.byte_offset = Some(at);
-                    match encoding {
-                        Ok(enc) if enc.eq_ignore_ascii_case(b"UTF-8") => {}
-                        Ok(enc) => scan.problems.push(Problem::new(
-                            Rule::PrologEncoding,
-                            location,
-                            format!(
-                                "the XML declaration says encoding {:?}; only UTF-8 is allowed",
-                                String::from_utf8_lossy(&enc)
-                            ),
+                    let message = match encoding {
+                        Ok(enc) if enc.eq_ignore_ascii_case(b"UTF-8") => None,
+                        Ok(enc) => Some(format!(
+                            "the XML declaration says encoding {:?}; only UTF-8 is allowed",
+                            String::from_utf8_lossy(&enc)
                         )),
-                        Err(e) => scan.problems.push(Problem::new(
-                            Rule::PrologEncoding,
-                            location,
-                            format!("the encoding in the XML declaration cannot be read: {e}"),
+                        Err(e) => Some(format!(
+                            "the encoding in the XML declaration cannot be read: {e}"
                         )),
+                    };
+                    if let Some(message) = message {
+                        let at = raw.find("encoding").unwrap_or(0) + start;
+                        let mut location = scan.offset_location(at);
+                        location.byte_offset = Some(at);
+                        scan.problems
+                            .push(Problem::new(Rule::PrologEncoding, location, message));
                     }
                 }
             }
