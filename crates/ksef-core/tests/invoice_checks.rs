@@ -223,7 +223,10 @@ fn schema_violations_are_located() {
             p.message
         )
     );
-    assert!(report.problems[1].message.contains("/Faktura/Fa/P_2"));
+    let missing = &report.problems[1];
+    assert!(missing.message.contains("/Faktura/Fa/P_2"), "{missing}");
+    assert_eq!(missing.location.xpath.as_deref(), Some("/Faktura/Fa"));
+    assert_eq!(missing.location.line, Some(26));
     assert!(report.fields.is_none());
 
     let report = check("broken-kod-formularza.xml");

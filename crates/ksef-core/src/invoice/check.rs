@@ -203,11 +203,18 @@ fn read_fields(
     problems: &mut Vec<Problem>,
 ) -> Option<InvoiceFields> {
     let f = &scan.fields;
+    // A missing field is located at its parent, when the parent is there.
     let missing = |path: &str, what: &str, problems: &mut Vec<Problem>| {
         if report_missing {
+            let names: Vec<&str> = path.split('/').filter(|n| !n.is_empty()).collect();
+            let location = (1..names.len())
+                .rev()
+                .find_map(|n| scan.find_path(&names[..n]))
+                .map(|i| scan.element_location(i))
+                .unwrap_or_default();
             problems.push(Problem::new(
                 Rule::MissingField,
-                Location::default(),
+                location,
                 format!("{what} {path} is missing"),
             ));
         }

@@ -6,6 +6,22 @@
 //! and the issue date. An invoice that breaks rules is not an error: the answer is a
 //! [`CheckReport`] listing every [`Problem`] with its [`Location`].
 //!
+//! | Rule | Code | Located by |
+//! | --- | --- | --- |
+//! | size: 1 000 000 bytes, 3 000 000 with `Zalacznik` | `size` | — |
+//! | UTF-8 without BOM | `bom`, `utf8` | byte offset (and line/column) of the BOM or of the first invalid sequence |
+//! | prolog: encoding UTF-8 (any case), version 1.0 | `prolog-encoding`, `prolog-version` | line, column, byte offset of the pseudo-attribute |
+//! | no processing instructions | `processing-instruction` | line, column, byte offset, enclosing element path |
+//! | no characters XML 1.0 forbids or discourages (§2.2) | `forbidden-character` | line, column, byte offset; the code point as U+XXXX |
+//! | well-formed XML 1.0 (libxml2 decides) | `well-formed` | line, column, element path from the streaming pass |
+//! | FA(3) schema (libxml2) | `xsd` | libxml2's line; column and element path from the streaming pass |
+//! | NIP checksums: Podmiot1, 2, 3, PodmiotUpowazniony, Podmiot3 IDWew | `nip-checksum` | the element |
+//! | `P_1` not after the date of acceptance | `issue-date-in-future` | the `P_1` element |
+//! | key fields present and readable | `missing-field`, `invalid-field` | the parent element / the element |
+//!
+//! Invalid UTF-8 does not stop the check: the other rules run on the text with the invalid
+//! sequences replaced by U+FFFD (byte offsets are then left out).
+//!
 //! [`InvoiceChecker::inspect`] is the cheap path: it reads the key fields ([`InvoiceFields`])
 //! with a streaming parser, without the schema.
 //!

@@ -135,6 +135,20 @@ impl<'t> Scan<'t> {
         }
     }
 
+    /// The first element at the path of local names `path` (from the root), if any.
+    pub fn find_path(&self, path: &[&str]) -> Option<usize> {
+        let (last, parents) = path.split_last()?;
+        (0..self.elements.len()).find(|&i| {
+            self.name(&self.elements[i]) == *last
+                && parents
+                    .iter()
+                    .rev()
+                    .enumerate()
+                    .all(|(k, p)| self.ancestor(i, k + 1) == *p)
+                && self.ancestor(i, parents.len() + 1).is_empty()
+        })
+    }
+
     /// The first element with local name `name` starting on 1-based `line`.
     pub fn find_on_line(&self, line: usize, name: &str) -> Option<usize> {
         let (start, end) = self.lines().line_range(line, self.text.len())?;
