@@ -526,7 +526,9 @@ fn checks_run_on_many_threads() {
 #[test]
 #[ignore]
 fn throughput_loop() {
+    let t = std::time::Instant::now();
     let c = checker();
+    println!("schema compiled in {:?}", t.elapsed());
     let bytes = fixture("realistic-10k.xml");
     let n = 5000;
     let start = std::time::Instant::now();

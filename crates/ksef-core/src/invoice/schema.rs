@@ -127,7 +127,7 @@ fn describe(e: &StructuredError) -> String {
 
 /// Compiles the schema on this thread if not yet done.
 pub(crate) fn ensure_compiled() -> crate::Result<()> {
-    VALIDATOR.with(|cell| {
+    let compiled = VALIDATOR.try_with(|cell| {
         let mut slot = cell
             .try_borrow_mut()
             .map_err(|e| schema_error(e.to_string()))?;
@@ -135,7 +135,8 @@ pub(crate) fn ensure_compiled() -> crate::Result<()> {
             *slot = Some(compile()?);
         }
         Ok(())
-    })
+    });
+    compiled.unwrap_or_else(|e| Err(schema_error(e.to_string())))
 }
 
 /// One schema error from libxml2.
@@ -167,7 +168,7 @@ pub(crate) fn parse_and_validate(text: &str, validate: bool) -> Outcome {
     if !validate {
         return Outcome::Parsed(Vec::new());
     }
-    VALIDATOR.with(|cell| {
+    let outcome = VALIDATOR.try_with(|cell| {
         let Ok(mut slot) = cell.try_borrow_mut() else {
             return Outcome::Unavailable("the validator is busy on this thread".to_owned());
         };
@@ -210,5 +211,6 @@ pub(crate) fn parse_and_validate(text: &str, validate: bool) -> Outcome {
                 Outcome::Unavailable("libxml2 reported an internal error".to_owned())
             }
         }
-    })
+    });
+    outcome.unwrap_or_else(|e| Outcome::Unavailable(e.to_string()))
 }
