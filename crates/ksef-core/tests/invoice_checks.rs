@@ -541,3 +541,54 @@ fn throughput_loop() {
         n as f64 / el.as_secs_f64()
     );
 }
+
+/// Mutations of a valid invoice (byte flips, insertions, cuts) never panic and a changed file
+/// that still passes is still well-formed. Long: `cargo test --release -- --ignored`.
+#[test]
+#[ignore]
+fn mutation_fuzz() {
+    let c = checker();
+    let base = fixture("minimal.xml");
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let inserts: [&[u8]; 8] = [
+        b"<",
+        b"&",
+        b"]]>",
+        b"<?pi x?>",
+        b"\xC2\x80",
+        b"\xEF\xB7\x90",
+        b"\xFF",
+        b"<!--",
+    ];
+    for _ in 0..20_000 {
+        let mut bytes = base.clone();
+        for _ in 0..(next() % 4 + 1) {
+            let at = (next() % bytes.len().max(1) as u64) as usize;
+            match next() % 4 {
+                0 => bytes[at] = next() as u8,
+                1 => {
+                    let ins = inserts[(next() % inserts.len() as u64) as usize];
+                    bytes.splice(at..at, ins.iter().copied());
+                }
+                2 => bytes.truncate(at),
+                _ => {
+                    bytes.remove(at.min(bytes.len().saturating_sub(1)));
+                }
+            }
+            if bytes.is_empty() {
+                break;
+            }
+        }
+        let report = c.check(&bytes, &CheckOptions::default());
+        for p in &report.problems {
+            let _ = p.to_string();
+        }
+        let _ = c.inspect(&bytes);
+    }
+}
