@@ -198,10 +198,13 @@ pub(crate) fn parse_and_validate(text: &str, validate: bool) -> Outcome {
                             .unwrap_or("schema validation error")
                             .trim()
                             .replace(FA3_NAMESPACE, ""),
+                        // libxml2 2.9 stores element lines in 16 bits unless told
+                        // XML_PARSE_BIG_LINES (not reachable through rust-libxml): 65535
+                        // means "65535 or later", so it is left out.
                         line: e
                             .line
                             .and_then(|l| u32::try_from(l).ok())
-                            .filter(|&l| l > 0),
+                            .filter(|&l| l > 0 && l < 65_535),
                         column: e.col.and_then(|c| u32::try_from(c).ok()).filter(|&c| c > 0),
                     })
                     .collect(),
