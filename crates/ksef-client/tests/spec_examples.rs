@@ -73,8 +73,8 @@ where
                 continue;
             }
         };
-        let encoded = serde_json::to_value(&decoded).unwrap();
-        let again: T = serde_json::from_value(encoded.clone()).unwrap();
+        let encoded = serde_json::to_value(&decoded).expect("models encode");
+        let again: T = serde_json::from_value(encoded.clone()).expect("re-encoded body decodes");
         assert_eq!(again, decoded, "{}: not stable", label(&what));
         if let Err(e) = validate(method, path, place, &encoded) {
             problems.push(format!("{}: re-encoded is invalid: {e:?}", label(&what)));
