@@ -38,6 +38,7 @@ mod check;
 mod fields;
 mod report;
 mod rules;
+mod sample;
 mod scan;
 mod schema;
 
@@ -45,6 +46,7 @@ use chrono::NaiveDate;
 
 pub use fields::{Amount, DuplicateKey, InvoiceFields, InvoiceKind};
 pub use report::{CheckReport, Location, Problem, Rule};
+pub use sample::SampleInvoice;
 
 /// Largest invoice without attachments: 1 MB = 1 000 000 bytes (KSeF counts MB in SI units).
 pub const MAX_SIZE: usize = 1_000_000;
