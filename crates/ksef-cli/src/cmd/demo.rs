@@ -136,8 +136,8 @@ pub fn run(a: DemoArgs) -> anyhow::Result<Outcome> {
 
     step("Summary");
     println!(
-        "   {:<22} {:<12} {:<44} {}",
-        "invoice", "due date", "SHA-256", "QR images"
+        "   {:<22} {:<12} {:<44} QR images",
+        "invoice", "due date", "SHA-256"
     );
     for (number, file, _, hash) in &rows {
         let stem = file.trim_end_matches(".xml");
