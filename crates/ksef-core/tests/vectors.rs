@@ -1,4 +1,5 @@
 //! Test vectors as data files, one test per file; each file names its source.
+#![allow(clippy::unwrap_used)]
 
 use chrono::NaiveDate;
 use ksef_core::crypto::{Certificate, Sha256Hash};
