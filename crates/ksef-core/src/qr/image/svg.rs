@@ -32,18 +32,8 @@ pub(super) fn render(font: &LabelFont, layout: &Layout) -> String {
     // Current point (after `z` it is back at the start of the rectangle).
     let (mut cx, mut cy) = (0i64, 0i64);
     for y in 0..size {
-        let row = layout.matrix.row(y);
-        let mut x = 0;
-        while x < size {
-            if !row[x] {
-                x += 1;
-                continue;
-            }
-            let start = x;
-            while x < size && row[x] {
-                x += 1;
-            }
-            let len = (x - start) as i64;
+        for (start, len) in layout.matrix.dark_runs(y) {
+            let len = len as i64;
             let (sx, sy) = (start as i64, y as i64);
             s.push('m');
             push_int(&mut s, sx - cx);
