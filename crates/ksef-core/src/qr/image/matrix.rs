@@ -93,7 +93,7 @@ impl Matrix {
     }
 
     /// Whether module (`x`, `y`) is dark.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn dark(&self, x: usize, y: usize) -> bool {
         self.bits[y * self.words + x / 64] >> (x % 64) & 1 == 1
     }
@@ -203,7 +203,7 @@ struct BitWriter {
 impl BitWriter {
     fn push(&mut self, value: u32, count: usize) {
         for i in (0..count).rev() {
-            if self.bits % 8 == 0 {
+            if self.bits.is_multiple_of(8) {
                 self.bytes.push(0);
             }
             let bit = (value >> i) as u8 & 1;
@@ -225,7 +225,7 @@ fn codewords(data: &[u8], version: usize) -> Vec<u8> {
     };
     w.push(0b0100, 4);
     w.push(data.len() as u32, count_bits(version));
-    if w.bits % 8 == 0 {
+    if w.bits.is_multiple_of(8) {
         w.bytes.extend_from_slice(data);
         w.bits += 8 * data.len();
     } else {
@@ -421,10 +421,11 @@ impl Template {
         }
         // Alignment patterns, except where they would overlap the finders.
         let centres = alignment_centres(version);
-        let last = centres.len().saturating_sub(1);
-        for (i, &cy) in centres.iter().enumerate() {
-            for (j, &cx) in centres.iter().enumerate() {
-                if (i == 0 && j == 0) || (i == 0 && j == last) || (i == last && j == 0) {
+        let near = |c: usize| c < 9;
+        let far = |c: usize| c + 9 > size;
+        for &cy in &centres {
+            for &cx in &centres {
+                if (near(cx) && (near(cy) || far(cy))) || (far(cx) && near(cy)) {
                     continue;
                 }
                 for dy in -2i32..=2 {
@@ -581,14 +582,14 @@ fn format_positions(size: usize) -> [[(usize, usize); 2]; 15] {
 /// Mask condition `k` at column `x`, row `y` (ISO/IEC 18004 table 10).
 const fn mask_condition(k: usize, x: usize, y: usize) -> bool {
     match k {
-        0 => (x + y) % 2 == 0,
-        1 => y % 2 == 0,
-        2 => x % 3 == 0,
-        3 => (x + y) % 3 == 0,
-        4 => (y / 2 + x / 3) % 2 == 0,
+        0 => (x + y).is_multiple_of(2),
+        1 => y.is_multiple_of(2),
+        2 => x.is_multiple_of(3),
+        3 => (x + y).is_multiple_of(3),
+        4 => (y / 2 + x / 3).is_multiple_of(2),
         5 => (x * y) % 2 + (x * y) % 3 == 0,
-        6 => ((x * y) % 2 + (x * y) % 3) % 2 == 0,
-        _ => ((x + y) % 2 + (x * y) % 3) % 2 == 0,
+        6 => ((x * y) % 2 + (x * y) % 3).is_multiple_of(2),
+        _ => ((x + y) % 2 + (x * y) % 3).is_multiple_of(2),
     }
 }
 
@@ -756,6 +757,7 @@ fn shr1<const N: usize>(a: &[u64; N]) -> [u64; N] {
 /// N1 (runs of five or more modules of one colour: 3 + run − 5 points) and N3 (1:1:3:1:1
 /// finder-like pattern with four light modules before or after it, 40 points each; the
 /// quiet zone counts as light) along the lanes of `rows`, i.e. down every column.
+#[allow(clippy::needless_range_loop)] // several arrays indexed by the same word
 fn lanes_penalty<const N: usize>(rows: &[[u64; N]], valid: &[u64; N]) -> u32 {
     let n = rows.len();
     let zero = [0u64; N];
