@@ -318,17 +318,21 @@ fn gf_mul(a: u8, b: u8) -> u8 {
     }
 }
 
+/// Longest generator polynomial used (degree 30), rounded up for fixed-size rows.
+const RS_WIDTH: usize = 32;
+
 /// A Reed–Solomon generator polynomial of degree `n` with its multiples: row `f` of `table`
-/// is `f · g(x)` without the leading term, highest degree first.
+/// is `f · g(x)` without the leading term, highest degree first, padded with zeros to
+/// [`RS_WIDTH`] bytes.
 struct Generator {
     n: usize,
-    table: Vec<u8>,
+    table: Vec<[u8; RS_WIDTH]>,
 }
 
 impl Generator {
     /// The generator of degree `n` (the degrees used at level M), built on first use.
     fn get(n: usize) -> &'static Generator {
-        static CACHE: [OnceLock<Generator>; 31] = [const { OnceLock::new() }; 31];
+        static CACHE: [OnceLock<Generator>; RS_WIDTH] = [const { OnceLock::new() }; RS_WIDTH];
         CACHE[n].get_or_init(|| {
             // g(x) = (x - α^0)(x - α^1)…(x - α^(n-1)), coefficients highest degree first.
             let mut g = vec![0u8; n + 1];
@@ -339,12 +343,15 @@ impl Generator {
                     g[j] ^= gf_mul(g[j - 1], root);
                 }
             }
-            let mut table = vec![0u8; 256 * n];
-            for f in 0..256 {
-                for j in 0..n {
-                    table[f * n + j] = gf_mul(f as u8, g[j + 1]);
-                }
-            }
+            let table = (0..=255u8)
+                .map(|f| {
+                    let mut row = [0u8; RS_WIDTH];
+                    for (r, &c) in row.iter_mut().zip(&g[1..]) {
+                        *r = gf_mul(f, c);
+                    }
+                    row
+                })
+                .collect();
             Generator { n, table }
         })
     }
@@ -352,19 +359,18 @@ impl Generator {
     /// The remainder of `data(x) · x^n` divided by the generator: the error correction
     /// codewords of a block.
     fn remainder(&self, data: &[u8], out: &mut [u8]) {
-        let n = self.n;
-        out.fill(0);
+        // Fixed-size shift-and-XOR, which the compiler turns into a few vector operations.
+        let mut r = [0u8; RS_WIDTH];
         for &d in data {
-            let factor = usize::from(d ^ out[0]);
-            out.copy_within(1.., 0);
-            out[n - 1] = 0;
-            for (o, &t) in out
-                .iter_mut()
-                .zip(&self.table[factor * n..(factor + 1) * n])
-            {
-                *o ^= t;
+            let row = &self.table[usize::from(d ^ r[0])];
+            let mut next = [0u8; RS_WIDTH];
+            for j in 0..RS_WIDTH - 1 {
+                next[j] = r[j + 1] ^ row[j];
             }
+            next[RS_WIDTH - 1] = row[RS_WIDTH - 1];
+            r = next;
         }
+        out.copy_from_slice(&r[..self.n]);
     }
 }
 
@@ -634,14 +640,13 @@ fn place_and_mask<const N: usize>(t: &Template, codewords: &[u8], mask: Option<u
     // Unmasked symbol: function patterns plus data, rows and transposed.
     let mut rows = as_rows(&t.base);
     let mut cols = as_rows(&t.base_t);
-    for (i, &pos) in t.order.iter().enumerate() {
-        let Some(&cw) = codewords.get(i / 8) else {
-            break;
-        };
-        if (cw >> (7 - i % 8)) & 1 == 1 {
+    // Branch-free: the bits are random, a branch on them would be mispredicted half the time.
+    for (positions, &cw) in t.order.chunks(8).zip(codewords) {
+        for (i, &pos) in positions.iter().enumerate() {
+            let bit = u64::from((cw >> (7 - i)) & 1);
             let (x, y) = (usize::from(pos & 0xFF), usize::from(pos >> 8));
-            rows[y][x / 64] |= 1 << (x % 64);
-            cols[x][y / 64] |= 1 << (y % 64);
+            rows[y][x / 64] |= bit << (x % 64);
+            cols[x][y / 64] |= bit << (y % 64);
         }
     }
     let data_rows = as_rows(&t.data);
@@ -652,9 +657,13 @@ fn place_and_mask<const N: usize>(t: &Template, codewords: &[u8], mask: Option<u
         valid[x / 64] |= 1 << (x % 64);
     }
 
-    let mut masked = rows.clone();
-    let mut masked_t = cols.clone();
-    let build = |k: usize, masked: &mut [[u64; N]], masked_t: &mut [[u64; N]]| {
+    // The masked symbol and its transpose, each with PAD light rows (the quiet zone) above and
+    // below, so the penalty rules need no bounds checks.
+    let mut padded = vec![[0u64; N]; size + 2 * PAD];
+    let mut padded_t = vec![[0u64; N]; size + 2 * PAD];
+    let build = |k: usize, padded: &mut [[u64; N]], padded_t: &mut [[u64; N]]| {
+        let masked = &mut padded[PAD..PAD + size];
+        let masked_t = &mut padded_t[PAD..PAD + size];
         apply_mask(&rows, &data_rows, &MASK_ROWS[0][k], masked);
         apply_mask(&cols, &data_cols, &MASK_ROWS[1][k], masked_t);
         let format = format_bits(k);
@@ -672,8 +681,8 @@ fn place_and_mask<const N: usize>(t: &Template, codewords: &[u8], mask: Option<u
         None => {
             let mut best = (u32::MAX, 0);
             for k in 0..8 {
-                build(k, &mut masked, &mut masked_t);
-                let score = penalty(&masked, &masked_t, size, &valid);
+                build(k, &mut padded, &mut padded_t);
+                let score = penalty(&padded, &padded_t, &valid);
                 if score < best.0 {
                     best = (score, k);
                 }
@@ -681,11 +690,11 @@ fn place_and_mask<const N: usize>(t: &Template, codewords: &[u8], mask: Option<u
             best.1
         }
     };
-    build(best, &mut masked, &mut masked_t);
+    build(best, &mut padded, &mut padded_t);
     Matrix {
         size,
         words: N,
-        bits: masked.iter().flatten().copied().collect(),
+        bits: padded[PAD..PAD + size].iter().flatten().copied().collect(),
     }
 }
 
@@ -704,35 +713,36 @@ fn apply_mask<const N: usize>(
     }
 }
 
+/// Light rows above and below the symbol in the arrays the penalty rules read.
+const PAD: usize = 4;
+
 /// Total penalty of a masked symbol (ISO/IEC 18004 §7.8.3). `rows` and `cols` are the
-/// symbol and its transpose, bits past `size` are 0; `valid` has the first `size` bits set.
-fn penalty<const N: usize>(
-    rows: &[[u64; N]],
-    cols: &[[u64; N]],
-    size: usize,
-    valid: &[u64; N],
-) -> u32 {
+/// symbol and its transpose with [`PAD`] light rows above and below; bits past the symbol's
+/// side are 0; `valid` has the first `size` bits set.
+fn penalty<const N: usize>(rows: &[[u64; N]], cols: &[[u64; N]], valid: &[u64; N]) -> u32 {
+    let size = rows.len() - 2 * PAD;
     // N1 and N3 down the columns (lanes of `rows`), then along the rows (lanes of `cols`).
     let mut score = lanes_penalty(rows, valid) + lanes_penalty(cols, valid);
+    let symbol = &rows[PAD..PAD + size];
     // N2: 2x2 blocks of one colour, 3 points each.
     let mut blocks = 0;
-    for pair in rows.windows(2) {
+    for pair in symbol.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
         let mut same = [0u64; N];
         for i in 0..N {
             same[i] = !(a[i] ^ b[i]) & valid[i];
         }
-        // Column x and x + 1 both uniform and of the same colour.
+        // Columns x and x + 1 both uniform and of the same colour (past the last column
+        // `same_next` is 0).
         let a_next = shr1(a);
         let same_next = shr1(&same);
         for i in 0..N {
-            // Past the last column `same_next` is 0.
             blocks += (same[i] & same_next[i] & !(a[i] ^ a_next[i])).count_ones();
         }
     }
     score += 3 * blocks;
     // N4: proportion of dark modules, 10 points per full 5 % away from 50 %.
-    let dark: u32 = rows
+    let dark: u32 = symbol
         .iter()
         .map(|r| r.iter().map(|w| w.count_ones()).sum::<u32>())
         .sum();
@@ -756,62 +766,39 @@ fn shr1<const N: usize>(a: &[u64; N]) -> [u64; N] {
 
 /// N1 (runs of five or more modules of one colour: 3 + run − 5 points) and N3 (1:1:3:1:1
 /// finder-like pattern with four light modules before or after it, 40 points each; the
-/// quiet zone counts as light) along the lanes of `rows`, i.e. down every column.
+/// quiet zone counts as light) along the lanes of `rows`, i.e. down every column. `rows` has
+/// [`PAD`] light rows above and below the symbol.
 #[allow(clippy::needless_range_loop)] // several arrays indexed by the same word
 fn lanes_penalty<const N: usize>(rows: &[[u64; N]], valid: &[u64; N]) -> u32 {
-    let n = rows.len();
-    let zero = [0u64; N];
-    let at = |y: isize| -> &[u64; N] {
-        if y < 0 || y as usize >= n {
-            &zero
-        } else {
-            &rows[y as usize]
-        }
-    };
-    let mut score = 0u32;
+    let size = rows.len() - 2 * PAD;
+    let mut runs = 0u32;
     // N1: a run of length L scores L - 2 = (L - 4 windows of five) + 2 for its start.
     let mut prev_dark = [0u64; N];
     let mut prev_light = [0u64; N];
-    for y in 0..n.saturating_sub(4) {
-        let mut all_dark = [0u64; N];
-        let mut any_dark = [0u64; N];
+    for w in rows[PAD..PAD + size].windows(5) {
         for i in 0..N {
-            all_dark[i] =
-                rows[y][i] & rows[y + 1][i] & rows[y + 2][i] & rows[y + 3][i] & rows[y + 4][i];
-            any_dark[i] =
-                rows[y][i] | rows[y + 1][i] | rows[y + 2][i] | rows[y + 3][i] | rows[y + 4][i];
-        }
-        for i in 0..N {
-            let all_light = !any_dark[i] & valid[i];
-            score += all_dark[i].count_ones()
+            let all_dark = w[0][i] & w[1][i] & w[2][i] & w[3][i] & w[4][i];
+            let all_light = !(w[0][i] | w[1][i] | w[2][i] | w[3][i] | w[4][i]) & valid[i];
+            runs += all_dark.count_ones()
                 + all_light.count_ones()
-                + 2 * (all_dark[i] & !prev_dark[i]).count_ones()
+                + 2 * (all_dark & !prev_dark[i]).count_ones()
                 + 2 * (all_light & !prev_light[i]).count_ones();
-            prev_dark[i] = all_dark[i];
+            prev_dark[i] = all_dark;
             prev_light[i] = all_light;
         }
     }
-    // N3: dark, light, dark, dark, dark, light, dark at y..y+6.
+    // N3: dark, light, dark, dark, dark, light, dark at rows 4..=10 of the window, light at
+    // rows 0..=3 (before) or 11..=14 (after).
     let mut patterns = 0u32;
-    for y in 0..n.saturating_sub(6) {
-        let yi = y as isize;
+    for w in rows.windows(15) {
         for i in 0..N {
-            let p = rows[y][i]
-                & !rows[y + 1][i]
-                & rows[y + 2][i]
-                & rows[y + 3][i]
-                & rows[y + 4][i]
-                & !rows[y + 5][i]
-                & rows[y + 6][i];
-            if p == 0 {
-                continue;
-            }
-            let before = !(at(yi - 1)[i] | at(yi - 2)[i] | at(yi - 3)[i] | at(yi - 4)[i]);
-            let after = !(at(yi + 7)[i] | at(yi + 8)[i] | at(yi + 9)[i] | at(yi + 10)[i]);
+            let p = w[4][i] & !w[5][i] & w[6][i] & w[7][i] & w[8][i] & !w[9][i] & w[10][i];
+            let before = !(w[0][i] | w[1][i] | w[2][i] | w[3][i]);
+            let after = !(w[11][i] | w[12][i] | w[13][i] | w[14][i]);
             patterns += (p & before).count_ones() + (p & after).count_ones();
         }
     }
-    score + 40 * patterns
+    runs + 40 * patterns
 }
 
 #[cfg(test)]
@@ -882,15 +869,17 @@ mod tests {
 
     fn pack<const N: usize>(m: &[Vec<bool>], transpose: bool) -> Vec<[u64; N]> {
         let n = m.len();
-        (0..n)
-            .map(|y| {
+        let pad = std::iter::repeat_n([0u64; N], PAD);
+        pad.clone()
+            .chain((0..n).map(|y| {
                 let mut w = [0u64; N];
                 for x in 0..n {
                     let d = if transpose { m[x][y] } else { m[y][x] };
                     w[x / 64] |= u64::from(d) << (x % 64);
                 }
                 w
-            })
+            }))
+            .chain(pad)
             .collect()
     }
 
@@ -899,7 +888,7 @@ mod tests {
         for x in 0..m.len() {
             valid[x / 64] |= 1 << (x % 64);
         }
-        penalty(&pack::<N>(m, false), &pack::<N>(m, true), m.len(), &valid)
+        penalty(&pack::<N>(m, false), &pack::<N>(m, true), &valid)
     }
 
     #[test]
