@@ -640,13 +640,32 @@ fn place_and_mask<const N: usize>(t: &Template, codewords: &[u8], mask: Option<u
     // Unmasked symbol: function patterns plus data, rows and transposed.
     let mut rows = as_rows(&t.base);
     let mut cols = as_rows(&t.base_t);
-    // Branch-free: the bits are random, a branch on them would be mispredicted half the time.
+    // Branch-free on the bits (they are random, a branch would be mispredicted half the
+    // time). The order walks two-module columns, so the two transposed rows of the current
+    // column pair are gathered in registers and stored when the pair changes.
+    let mut pair = [[0u64; N]; 2];
+    let mut right = size - 1;
     for (positions, &cw) in t.order.chunks(8).zip(codewords) {
         for (i, &pos) in positions.iter().enumerate() {
             let bit = u64::from((cw >> (7 - i)) & 1);
             let (x, y) = (usize::from(pos & 0xFF), usize::from(pos >> 8));
             rows[y][x / 64] |= bit << (x % 64);
-            cols[x][y / 64] |= bit << (y % 64);
+            if x > right || x + 1 < right {
+                for (c, acc) in pair.iter_mut().enumerate() {
+                    for (w, a) in cols[right - c].iter_mut().zip(acc.iter_mut()) {
+                        *w |= *a;
+                        *a = 0;
+                    }
+                }
+                // Pairs are (size - 1, size - 2) … (8, 7), then (5, 4), (3, 2), (1, 0).
+                right = if x < 6 { x | 1 } else { x + (x & 1) };
+            }
+            pair[right - x][y / 64] |= bit << (y % 64);
+        }
+    }
+    for (c, acc) in pair.iter().enumerate() {
+        for (w, a) in cols[right - c].iter_mut().zip(acc) {
+            *w |= *a;
         }
     }
     let data_rows = as_rows(&t.data);
@@ -779,10 +798,10 @@ fn lanes_penalty<const N: usize>(rows: &[[u64; N]], valid: &[u64; N]) -> u32 {
         for i in 0..N {
             let all_dark = w[0][i] & w[1][i] & w[2][i] & w[3][i] & w[4][i];
             let all_light = !(w[0][i] | w[1][i] | w[2][i] | w[3][i] | w[4][i]) & valid[i];
-            runs += all_dark.count_ones()
-                + all_light.count_ones()
-                + 2 * (all_dark & !prev_dark[i]).count_ones()
-                + 2 * (all_light & !prev_light[i]).count_ones();
+            // Dark and light windows are disjoint, so one population count serves both
+            // (the baseline x86-64 target has no POPCNT instruction).
+            runs += (all_dark | all_light).count_ones()
+                + 2 * ((all_dark & !prev_dark[i]) | (all_light & !prev_light[i])).count_ones();
             prev_dark[i] = all_dark;
             prev_light[i] = all_light;
         }
