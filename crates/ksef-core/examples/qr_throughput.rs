@@ -1,7 +1,7 @@
 //! Renders a fixed number of QR images for CPU-time measurements, e.g.
 //! `perf stat -e task-clock cargo run --release --example qr_throughput -- svg 20000`
 //! (the same 400-character KOD II-like link, label `CERTYFIKAT` and 5 px per module as the
-//! `qr_image` bench).
+//! `qr_image` bench). A third argument writes one such image to that file.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -38,6 +38,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .len();
     }
     let elapsed = start.elapsed().as_secs_f64();
+    if let Some(path) = args.next() {
+        std::fs::write(path, images.render(&link, Some("CERTYFIKAT"), format, 5)?)?;
+    }
     println!(
         "{count} {format} images, {bytes} bytes, {:.1} µs each (wall clock), {:.0} images/s",
         elapsed * 1e6 / count as f64,
