@@ -1,7 +1,7 @@
 //! QR images (PNG and SVG) with a label under the code.
 //!
 //! KSeF prints KOD I with the KSeF number or `OFFLINE` under it and KOD II with `CERTYFIKAT`
-//! under it. [`QrImage`] renders such images: the symbol is encoded by the `qrcode` crate
+//! under it. [`QrImage`] renders such images: the symbol is encoded by our own encoder
 //! (ISO/IEC 18004, error correction level M) and drawn here.
 //!
 //! # Layout

@@ -31,11 +31,9 @@ pub(super) fn render(font: &LabelFont, layout: &Layout) -> Result<Vec<u8>> {
     let first_module_x = layout.code_left as usize + quiet * m;
     for y in 0..size {
         luma.fill(255);
-        for (x, &dark) in layout.matrix.row(y).iter().enumerate() {
-            if dark {
-                let start = first_module_x + x * m;
-                luma[start..start + m].fill(0);
-            }
+        for (x, len) in layout.matrix.dark_runs(y) {
+            let start = first_module_x + x * m;
+            luma[start..start + len * m].fill(0);
         }
         packed.clear();
         pack(&luma, depth, &mut packed);

@@ -10,88 +10,94 @@ use super::{Layout, QUIET_ZONE_MODULES};
 
 pub(super) fn render(font: &LabelFont, layout: &Layout) -> String {
     let size = layout.matrix.size;
-    let mut s = String::with_capacity(512 + size * size * 3);
-    s.push_str(r#"<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width=""#);
+    // Built as bytes (ASCII only, the glyph outlines included) and checked once at the end:
+    // pushing `char`s one at a time costs more than the whole encoding.
+    let mut s: Vec<u8> = Vec::with_capacity(1024 + size * size * 4);
+    s.extend_from_slice(br#"<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width=""#);
     push_int(&mut s, i64::from(layout.width));
-    s.push_str(r#"" height=""#);
+    s.extend_from_slice(br#"" height=""#);
     push_int(&mut s, i64::from(layout.height));
-    s.push_str(r#"" viewBox="0 0 "#);
+    s.extend_from_slice(br#"" viewBox="0 0 "#);
     push_int(&mut s, i64::from(layout.width));
-    s.push(' ');
+    s.push(b' ');
     push_int(&mut s, i64::from(layout.height));
-    s.push_str(r##""><rect width="100%" height="100%" fill="#fff"/>"##);
+    s.extend_from_slice(br##""><rect width="100%" height="100%" fill="#fff"/>"##);
 
     let quiet = QUIET_ZONE_MODULES * layout.module_px;
-    s.push_str(r##"<path shape-rendering="crispEdges" fill="#000" transform="translate("##);
+    s.extend_from_slice(
+        br##"<path shape-rendering="crispEdges" fill="#000" transform="translate("##,
+    );
     push_int(&mut s, i64::from(layout.code_left + quiet));
-    s.push(' ');
+    s.push(b' ');
     push_int(&mut s, i64::from(quiet));
-    s.push_str(") scale(");
+    s.extend_from_slice(b") scale(");
     push_int(&mut s, i64::from(layout.module_px));
-    s.push_str(r#")" d=""#);
+    s.extend_from_slice(br#")" d=""#);
     // Current point (after `z` it is back at the start of the rectangle).
     let (mut cx, mut cy) = (0i64, 0i64);
     for y in 0..size {
-        let row = layout.matrix.row(y);
-        let mut x = 0;
-        while x < size {
-            if !row[x] {
-                x += 1;
-                continue;
-            }
-            let start = x;
-            while x < size && row[x] {
-                x += 1;
-            }
-            let len = (x - start) as i64;
+        for (start, len) in layout.matrix.dark_runs(y) {
+            let len = len as i64;
             let (sx, sy) = (start as i64, y as i64);
-            s.push('m');
+            s.push(b'm');
             push_int(&mut s, sx - cx);
-            s.push(' ');
+            s.push(b' ');
             push_int(&mut s, sy - cy);
-            s.push('h');
+            s.push(b'h');
             push_int(&mut s, len);
-            s.push_str("v1h-");
+            s.extend_from_slice(b"v1h-");
             push_int(&mut s, len);
-            s.push('z');
+            s.push(b'z');
             (cx, cy) = (sx, sy);
         }
     }
-    s.push_str(r#""/>"#);
+    s.extend_from_slice(br#""/>"#);
 
     if let Some(label) = &layout.label {
+        let mut group = String::with_capacity(96);
         let _ = write!(
-            s,
+            group,
             r##"<g fill="#000" transform="translate({:.3} {}) scale({:.6} {:.6})">"##,
             label.left, label.baseline, label.scale, -label.scale
         );
+        s.extend_from_slice(group.as_bytes());
         for placed in &label.run.glyphs {
             let outline = font.outline(placed.glyph);
             if outline.is_empty() {
                 continue;
             }
-            s.push_str("<path ");
+            s.extend_from_slice(b"<path ");
             if placed.pen_units != 0 {
-                s.push_str(r#"transform="translate("#);
+                s.extend_from_slice(br#"transform="translate("#);
                 push_int(&mut s, i64::from(placed.pen_units));
-                s.push_str(r#")" "#);
+                s.extend_from_slice(br#")" "#);
             }
-            s.push_str(r#"d=""#);
-            s.push_str(&outline);
-            s.push_str(r#""/>"#);
+            s.extend_from_slice(br#"d=""#);
+            s.extend_from_slice(outline.as_bytes());
+            s.extend_from_slice(br#""/>"#);
         }
-        s.push_str("</g>");
+        s.extend_from_slice(b"</g>");
     }
-    s.push_str("</svg>\n");
-    s
+    s.extend_from_slice(b"</svg>\n");
+    // Only ASCII and the UTF-8 of `str`s was written, so this never replaces anything.
+    String::from_utf8(s).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Appends a decimal integer (faster than `write!` for the many small numbers of a path).
-fn push_int(s: &mut String, v: i64) {
+fn push_int(s: &mut Vec<u8>, v: i64) {
     if v < 0 {
-        s.push('-');
+        s.push(b'-');
     }
-    let mut n = v.unsigned_abs();
+    let n = v.unsigned_abs();
+    if n < 10 {
+        s.push(b'0' + n as u8);
+        return;
+    }
+    if n < 100 {
+        s.extend_from_slice(&[b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]);
+        return;
+    }
+    let mut n = n;
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     loop {
@@ -102,7 +108,5 @@ fn push_int(s: &mut String, v: i64) {
             break;
         }
     }
-    for &d in &digits[i..] {
-        s.push(char::from(d));
-    }
+    s.extend_from_slice(&digits[i..]);
 }
