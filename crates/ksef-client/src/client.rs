@@ -107,6 +107,8 @@ pub(crate) struct Request {
     pub headers: Vec<(&'static str, String)>,
     pub auth: Auth,
     pub idempotent: bool,
+    /// Another base than the API's (Lighthouse).
+    pub base: Option<String>,
 }
 
 impl Request {
@@ -135,6 +137,7 @@ impl Request {
             headers: Vec::new(),
             auth: Auth::Access,
             idempotent: idem,
+            base: None,
         }
     }
 
@@ -405,7 +408,8 @@ impl Client {
     }
 
     async fn send_once(&self, req: &Request, bearer: Option<&SecretString>) -> Result<Reply> {
-        let url = format!("{}{}", self.inner.urls.api, req.path);
+        let base = req.base.as_deref().unwrap_or(&self.inner.urls.api);
+        let url = format!("{base}{}", req.path);
         let mut b = self
             .inner
             .http

@@ -17,6 +17,7 @@
 mod archive;
 mod manifest;
 mod split;
+mod upload;
 
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -27,6 +28,8 @@ use ksef_core::crypto::{Sha256Hash, SymmetricKey};
 pub use archive::ArchiveFormat;
 pub use manifest::{Manifest, ManifestEntry};
 pub use split::{EncryptedPart, PartData, PartStorage};
+pub(crate) use upload::url_path;
+pub use upload::{PartUploadTarget, ProgressFn, UploadProgress};
 
 use crate::error::{Error, Result};
 use archive::ArchiveWriter;
