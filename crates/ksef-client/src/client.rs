@@ -149,18 +149,10 @@ impl Request {
         Ok(self)
     }
 
-    /// Adds a query parameter.
-    pub fn query(mut self, key: &'static str, value: impl ToString) -> Self {
-        self.query.push((key, value.to_string()));
+    /// Sets the query parameters.
+    pub fn with_query(mut self, pairs: Vec<(&'static str, String)>) -> Self {
+        self.query = pairs;
         self
-    }
-
-    /// Adds a query parameter when present.
-    pub fn query_opt(self, key: &'static str, value: Option<impl ToString>) -> Self {
-        match value {
-            Some(v) => self.query(key, v),
-            None => self,
-        }
     }
 
     /// Adds a header.
@@ -269,7 +261,7 @@ impl Client {
     }
 
     /// The current tokens, to save them.
-    pub async fn tokens(&self) -> Option<AuthTokens> {
+    pub async fn auth_tokens(&self) -> Option<AuthTokens> {
         self.inner.auth.lock().await.clone()
     }
 

@@ -192,7 +192,9 @@ impl AuthApi<'_> {
         ksef_token: &SecretString,
     ) -> Result<AuthTokens> {
         let challenge = self.challenge().await?;
-        let started = self.start_ksef_token(&challenge, context, ksef_token).await?;
+        let started = self
+            .start_ksef_token(&challenge, context, ksef_token)
+            .await?;
         let op = SecretString::from(started.authentication_token.token.clone());
         self.wait_until_authenticated(&started.reference_number, &op, LOGIN_DEADLINE)
             .await?;

@@ -6,10 +6,10 @@ use super::paging;
 use crate::client::{Client, Request};
 use crate::error::Result;
 use crate::models::certificates::{
-    CertificateEnrollmentDataResponse, CertificateEnrollmentStatusResponse, CertificateListItem,
-    CertificateLimitsResponse, EnrollCertificateRequest, EnrollCertificateResponse,
-    QueryCertificatesRequest, QueryCertificatesResponse, RetrieveCertificatesRequest,
-    RetrieveCertificatesResponse, RevokeCertificateRequest,
+    CertificateEnrollmentDataResponse, CertificateEnrollmentStatusResponse,
+    CertificateLimitsResponse, CertificateListItem, EnrollCertificateRequest,
+    EnrollCertificateResponse, QueryCertificatesRequest, QueryCertificatesResponse,
+    RetrieveCertificatesRequest, RetrieveCertificatesResponse, RevokeCertificateRequest,
 };
 use crate::models::common::{OffsetPage, ReferenceNumber};
 
@@ -43,9 +43,15 @@ impl CertificatesApi<'_> {
     }
 
     /// POST `/certificates/enrollments`: applies for a certificate with a CSR.
-    pub async fn enroll(&self, request: &EnrollCertificateRequest) -> Result<EnrollCertificateResponse> {
-        let req = Request::post("POST /certificates/enrollments", "/certificates/enrollments")
-            .json(request)?;
+    pub async fn enroll(
+        &self,
+        request: &EnrollCertificateRequest,
+    ) -> Result<EnrollCertificateResponse> {
+        let req = Request::post(
+            "POST /certificates/enrollments",
+            "/certificates/enrollments",
+        )
+        .json(request)?;
         self.client.execute(req).await?.json()
     }
 
@@ -62,7 +68,10 @@ impl CertificatesApi<'_> {
     }
 
     /// POST `/certificates/retrieve`: certificates by serial number.
-    pub async fn retrieve(&self, serial_numbers: Vec<String>) -> Result<RetrieveCertificatesResponse> {
+    pub async fn retrieve(
+        &self,
+        serial_numbers: Vec<String>,
+    ) -> Result<RetrieveCertificatesResponse> {
         let body = RetrieveCertificatesRequest {
             certificate_serial_numbers: serial_numbers,
         };
@@ -77,7 +86,7 @@ impl CertificatesApi<'_> {
         &self,
         filter: QueryCertificatesRequest,
         page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<CertificateListItem>> + '_ {
+    ) -> impl Stream<Item = Result<CertificateListItem>> + Unpin + '_ {
         paging::by_offset(move |offset| {
             let page = OffsetPage {
                 page_offset: Some(offset),
@@ -96,7 +105,11 @@ impl CertificatesApi<'_> {
     }
 
     /// POST `/certificates/{certificateSerialNumber}/revoke`.
-    pub async fn revoke(&self, serial_number: &str, request: &RevokeCertificateRequest) -> Result<()> {
+    pub async fn revoke(
+        &self,
+        serial_number: &str,
+        request: &RevokeCertificateRequest,
+    ) -> Result<()> {
         let req = Request::post(
             "POST /certificates/{certificateSerialNumber}/revoke",
             format!("/certificates/{serial_number}/revoke"),

@@ -45,10 +45,10 @@ impl InvoicesApi<'_> {
         filters: &InvoiceQueryFilters,
         query: &InvoiceMetadataQuery,
     ) -> Result<QueryInvoicesMetadataResponse> {
-        let mut req = Request::post("POST /invoices/query/metadata", "/invoices/query/metadata")
+        let req = Request::post("POST /invoices/query/metadata", "/invoices/query/metadata")
             .idempotent()
-            .json(filters)?;
-        req.query = query.query_pairs();
+            .json(filters)?
+            .with_query(query.query_pairs());
         self.client.execute(req).await?.json()
     }
 
@@ -69,7 +69,7 @@ impl InvoicesApi<'_> {
         &self,
         filters: InvoiceQueryFilters,
         page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<InvoiceMetadata>> + '_ {
+    ) -> impl Stream<Item = Result<InvoiceMetadata>> + Unpin + '_ {
         paging::by_offset(move |offset| {
             let query = InvoiceMetadataQuery {
                 sort_order: Some(SortOrder::Asc),

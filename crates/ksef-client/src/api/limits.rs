@@ -2,7 +2,9 @@
 
 use crate::client::{Client, Request};
 use crate::error::Result;
-use crate::models::limits::{EffectiveApiRateLimits, EffectiveContextLimits, EffectiveSubjectLimits};
+use crate::models::limits::{
+    EffectiveApiRateLimits, EffectiveContextLimits, EffectiveSubjectLimits,
+};
 
 /// Limit calls; see [`Client::limits`].
 #[derive(Debug, Clone, Copy)]

@@ -14,9 +14,8 @@ use crate::models::common::{ContinuationPage, EncryptionInfo, FormCode, Referenc
 use crate::models::sessions::{
     BatchFileInfo, BatchFilePartInfo, CompressionType, OpenBatchSessionRequest,
     OpenBatchSessionResponse, OpenOnlineSessionRequest, OpenOnlineSessionResponse,
-    SendInvoiceRequest, SendInvoiceResponse, SessionInvoiceStatusResponse,
-    SessionInvoicesResponse, SessionStatusResponse, SessionsQuery, SessionsQueryResponse,
-    SessionsQueryResponseItem,
+    SendInvoiceRequest, SendInvoiceResponse, SessionInvoiceStatusResponse, SessionInvoicesResponse,
+    SessionStatusResponse, SessionsQuery, SessionsQueryResponse, SessionsQueryResponseItem,
 };
 
 /// Session calls; see [`Client::sessions`].
@@ -59,10 +58,14 @@ pub fn is_final_session_status(code: i32) -> bool {
     !matches!(code, 100 | 150 | 170)
 }
 
-fn encryption(key: &SymmetricKey, cert: &ksef_core::crypto::PublicKeyCertificate) -> Result<EncryptionInfo> {
+fn encryption(
+    key: &SymmetricKey,
+    cert: &ksef_core::crypto::PublicKeyCertificate,
+) -> Result<EncryptionInfo> {
     let b64 = base64::engine::general_purpose::STANDARD;
     Ok(EncryptionInfo {
-        encrypted_symmetric_key: b64.encode(wrap_with_certificate(&cert.certificate, key.key_bytes())?),
+        encrypted_symmetric_key: b64
+            .encode(wrap_with_certificate(&cert.certificate, key.key_bytes())?),
         initialization_vector: b64.encode(key.iv()),
         public_key_id: Some(cert.public_key_id.to_base64()),
     })
@@ -90,7 +93,8 @@ impl SessionsApi<'_> {
                         form_code,
                         encryption: encryption(key, &cert)?,
                     };
-                    let req = Request::post("POST /sessions/online", "/sessions/online").json(&body)?;
+                    let req =
+                        Request::post("POST /sessions/online", "/sessions/online").json(&body)?;
                     self.client.execute(req).await?.json()
                 }
             })
@@ -200,7 +204,8 @@ impl SessionsApi<'_> {
                         encryption: encryption(key, &cert)?,
                         offline_mode,
                     };
-                    let req = Request::post("POST /sessions/batch", "/sessions/batch").json(&body)?;
+                    let req =
+                        Request::post("POST /sessions/batch", "/sessions/batch").json(&body)?;
                     self.client.execute(req).await?.json()
                 }
             })
@@ -259,7 +264,10 @@ impl SessionsApi<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn status(&self, reference: &ReferenceNumber) -> Result<SessionStatusResponse> {
-        let req = Request::get("GET /sessions/{referenceNumber}", format!("/sessions/{reference}"));
+        let req = Request::get(
+            "GET /sessions/{referenceNumber}",
+            format!("/sessions/{reference}"),
+        );
         self.client.execute(req).await?.json()
     }
 
@@ -305,7 +313,7 @@ impl SessionsApi<'_> {
         endpoint: &'static str,
         path: String,
         page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<SessionInvoiceStatusResponse>> + '_ {
+    ) -> impl Stream<Item = Result<SessionInvoiceStatusResponse>> + Unpin + '_ {
         paging::by_continuation(move |token| {
             let page = ContinuationPage {
                 page_size,
@@ -335,7 +343,7 @@ impl SessionsApi<'_> {
         &self,
         reference: &ReferenceNumber,
         page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<SessionInvoiceStatusResponse>> + '_ {
+    ) -> impl Stream<Item = Result<SessionInvoiceStatusResponse>> + Unpin + '_ {
         self.invoice_pages(
             "GET /sessions/{referenceNumber}/invoices",
             format!("/sessions/{reference}/invoices"),
@@ -348,7 +356,7 @@ impl SessionsApi<'_> {
         &self,
         reference: &ReferenceNumber,
         page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<SessionInvoiceStatusResponse>> + '_ {
+    ) -> impl Stream<Item = Result<SessionInvoiceStatusResponse>> + Unpin + '_ {
         self.invoice_pages(
             "GET /sessions/{referenceNumber}/invoices/failed",
             format!("/sessions/{reference}/invoices/failed"),
@@ -360,7 +368,7 @@ impl SessionsApi<'_> {
     pub fn list(
         &self,
         query: SessionsQuery,
-    ) -> impl Stream<Item = Result<SessionsQueryResponseItem>> + '_ {
+    ) -> impl Stream<Item = Result<SessionsQueryResponseItem>> + Unpin + '_ {
         paging::by_continuation(move |token| {
             let mut q = query.clone();
             q.page.continuation_token = token;

@@ -37,12 +37,18 @@ impl TokensApi<'_> {
 
     /// GET `/tokens/{referenceNumber}`.
     pub async fn status(&self, reference: &ReferenceNumber) -> Result<TokenStatusResponse> {
-        let req = Request::get("GET /tokens/{referenceNumber}", format!("/tokens/{reference}"));
+        let req = Request::get(
+            "GET /tokens/{referenceNumber}",
+            format!("/tokens/{reference}"),
+        );
         self.client.execute(req).await?.json()
     }
 
     /// GET `/tokens`, every page, as a stream.
-    pub fn list(&self, query: TokensQuery) -> impl Stream<Item = Result<TokenStatusResponse>> + '_ {
+    pub fn list(
+        &self,
+        query: TokensQuery,
+    ) -> impl Stream<Item = Result<TokenStatusResponse>> + Unpin + '_ {
         paging::by_continuation(move |token| {
             let mut q = query.clone();
             q.page.continuation_token = token;
