@@ -209,8 +209,8 @@ mod tests {
         let t: SeedToken = "5265877635=abc".parse().unwrap();
         assert_eq!(t.context.type_name(), "Nip");
         assert_eq!(t.secret, "abc");
-        let t: SeedToken = "InternalId:5265877635-12345=x|y".parse().unwrap();
-        assert_eq!(t.context.value(), "5265877635-12345");
+        let t: SeedToken = "InternalId:5265877635-12346=x|y".parse().unwrap();
+        assert_eq!(t.context.value(), "5265877635-12346");
         assert_eq!(t.secret, "x|y");
         assert!("5265877635".parse::<SeedToken>().is_err());
         assert!("12=abc".parse::<SeedToken>().is_err());

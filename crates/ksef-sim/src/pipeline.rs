@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Europe::Warsaw;
+use chrono::{DateTime, Utc};
+use ksef_core::calendar::{Classification, classify};
 use ksef_core::KsefNumber;
 use ksef_core::crypto::Sha256Hash;
 use ksef_core::ids::ContextIdentifier;
@@ -14,11 +14,7 @@ use crate::error::ApiError;
 use crate::invoice_check::{self, CheckOptions, InvoiceFacts, Rejection};
 use crate::state::{Db, InvoiceRecord, SessionKind, SimState};
 
-/// The calendar day of an instant in Poland (offline-and-correction.md §4: days compare in
-/// Europe/Warsaw).
-pub fn warsaw_date(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&Warsaw).date_naive()
-}
+pub use ksef_core::calendar::warsaw_date;
 
 /// Invoice status descriptions (crypto-and-sessions.md §7.7).
 pub fn invoice_status_description(code: u16) -> &'static str {
@@ -261,15 +257,20 @@ fn decide(
         Some(Err(r)) => return Err((r.code, r.details, BTreeMap::new(), None)),
         None => return fail(500, "Faktura nie została sprawdzona.".into(), None),
     };
-    // P_1 not after the acceptance date (crypto-and-sessions.md §10.3), days in Warsaw.
-    let accepted_on = warsaw_date(invoicing_date);
-    if facts.issue_date > accepted_on {
-        let d = format!(
-            "Data wystawienia faktury (P_1) {} jest późniejsza niż data przyjęcia {}.",
-            facts.issue_date, accepted_on
-        );
-        return fail(450, d, Some(facts));
-    }
+    // P_1 not after the acceptance date (crypto-and-sessions.md §10.3) and the automatic
+    // offline classification (offline-and-correction.md §4), days in Warsaw.
+    let mode = match classify(facts.issue_date, offline_declared, invoicing_date) {
+        Classification::Online => "Online",
+        Classification::Offline => "Offline",
+        Classification::Rejected { .. } => {
+            let d = format!(
+                "Data wystawienia faktury (P_1) {} jest późniejsza niż data przyjęcia {}.",
+                facts.issue_date,
+                warsaw_date(invoicing_date)
+            );
+            return fail(450, d, Some(facts));
+        }
+    };
     // Attachments only in batch, except technical corrections (§10.6).
     if facts.has_attachment && session.kind == SessionKind::Online && !technical_correction {
         return fail(
@@ -305,11 +306,6 @@ fn decide(
         );
         return Err((440, vec![d], ext, Some(facts)));
     }
-    let mode = if offline_declared || facts.issue_date < accepted_on {
-        "Offline"
-    } else {
-        "Online"
-    };
     Ok((facts, mode))
 }
 
@@ -317,6 +313,8 @@ fn decide(
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    use chrono::NaiveDate;
 
     #[test]
     fn warsaw_days() {

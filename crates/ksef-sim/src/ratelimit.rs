@@ -96,6 +96,6 @@ mod tests {
         assert!(l.check("k", "g", lim, t1).is_ok());
         let r = l.check("k", "g", lim, t1).unwrap_err();
         assert!(r.detail.contains("minutę"), "{r:?}");
-        assert_eq!(r.retry_after, 60);
+        assert_eq!(r.retry_after, 59);
     }
 }
