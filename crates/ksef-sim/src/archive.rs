@@ -44,11 +44,18 @@ fn check_name(name: &str) -> Result<(), UnpackError> {
     if ok {
         Ok(())
     } else {
-        Err(bad(format!("Niedozwolona nazwa pliku w archiwum: {name:?}.")))
+        Err(bad(format!(
+            "Niedozwolona nazwa pliku w archiwum: {name:?}."
+        )))
     }
 }
 
-fn read_limited(r: &mut impl Read, declared: u64, limits: &UnpackLimits, total: &mut u64) -> Result<Result<Vec<u8>, String>, UnpackError> {
+fn read_limited(
+    r: &mut impl Read,
+    declared: u64,
+    limits: &UnpackLimits,
+    total: &mut u64,
+) -> Result<Result<Vec<u8>, String>, UnpackError> {
     let mut buf = Vec::with_capacity(declared.min(limits.max_entry_size).min(4 << 20) as usize);
     r.take(limits.max_entry_size + 1)
         .read_to_end(&mut buf)
@@ -79,7 +86,10 @@ pub fn unzip(bytes: &[u8], limits: UnpackLimits) -> Result<Vec<Entry>, UnpackErr
     if files > limits.max_entries {
         return Err(UnpackError {
             code: 420,
-            detail: format!("Paczka zawiera {files} plików; limit {}.", limits.max_entries),
+            detail: format!(
+                "Paczka zawiera {files} plików; limit {}.",
+                limits.max_entries
+            ),
         });
     }
     let mut out = Vec::with_capacity(files);
@@ -164,7 +174,10 @@ mod tests {
         assert_eq!(e.code, 430);
         let e = unzip(&zip_of(&[("/etc/passwd", b"x".to_vec())]), limits()).unwrap_err();
         assert_eq!(e.code, 430);
-        let four: Vec<(&str, Vec<u8>)> = ["a", "b", "c", "d"].iter().map(|n| (*n, vec![b'x'])).collect();
+        let four: Vec<(&str, Vec<u8>)> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|n| (*n, vec![b'x']))
+            .collect();
         assert_eq!(unzip(&zip_of(&four), limits()).unwrap_err().code, 420);
         // A bomb: one entry far above the limit is cut at the limit and refused.
         let big = unzip(&zip_of(&[("big.xml", vec![b'a'; 10_000_000])]), limits()).unwrap();

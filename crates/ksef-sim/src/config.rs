@@ -158,10 +158,7 @@ impl RateLimitProfile {
             ("public", w(60, 3600, 216_000)),
         ];
         RateLimitProfile {
-            groups: groups
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect(),
+            groups: groups.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
         }
     }
 

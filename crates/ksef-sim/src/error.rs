@@ -19,9 +19,15 @@ enum Kind {
     /// `ExceptionResponse` entries: (code, details).
     Exception(Vec<(u32, Vec<String>)>),
     Unauthorized(String),
-    Forbidden { reason_code: &'static str, detail: String },
+    Forbidden {
+        reason_code: &'static str,
+        detail: String,
+    },
     Gone(String),
-    TooManyRequests { retry_after: u64, detail: String },
+    TooManyRequests {
+        retry_after: u64,
+        detail: String,
+    },
     Unavailable(String),
     Plain(String),
 }

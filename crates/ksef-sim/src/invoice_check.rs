@@ -72,7 +72,9 @@ pub struct CheckOptions {
 /// Checks an FA(3) invoice and reads its key fields.
 pub fn inspect(bytes: &[u8], opts: CheckOptions) -> Result<InvoiceFacts, Rejection> {
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        return Err(Rejection::file("Plik zawiera znacznik BOM (UTF-8 bez BOM jest wymagany)."));
+        return Err(Rejection::file(
+            "Plik zawiera znacznik BOM (UTF-8 bez BOM jest wymagany).",
+        ));
     }
     let text = std::str::from_utf8(bytes)
         .map_err(|e| Rejection::file(format!("Plik nie jest poprawnym UTF-8: {e}")))?;
@@ -89,7 +91,11 @@ pub fn inspect(bytes: &[u8], opts: CheckOptions) -> Result<InvoiceFacts, Rejecti
     let mut root_seen = false;
     loop {
         match reader.read_event() {
-            Err(e) => return Err(Rejection::file(format!("Dokument XML jest niepoprawny: {e}"))),
+            Err(e) => {
+                return Err(Rejection::file(format!(
+                    "Dokument XML jest niepoprawny: {e}"
+                )));
+            }
             Ok(Event::Eof) => break,
             Ok(Event::Decl(d)) => {
                 if let Some(Ok(enc)) = d.encoding() {
@@ -102,7 +108,9 @@ pub fn inspect(bytes: &[u8], opts: CheckOptions) -> Result<InvoiceFacts, Rejecti
                 }
             }
             Ok(Event::PI(_)) => {
-                return Err(Rejection::file("Dokument zawiera instrukcje przetwarzania."));
+                return Err(Rejection::file(
+                    "Dokument zawiera instrukcje przetwarzania.",
+                ));
             }
             Ok(Event::DocType(_)) => {
                 return Err(Rejection::file("Dokument zawiera deklarację DOCTYPE."));
@@ -273,7 +281,9 @@ impl Partial {
         }
         let kind = need(self.kind, "Fa/RodzajFaktury")?;
         if !["VAT", "KOR", "ZAL", "ROZ", "UPR", "KOR_ZAL", "KOR_ROZ"].contains(&kind.as_str()) {
-            return Err(Rejection::file(format!("Nieprawidłowy RodzajFaktury {kind:?}.")));
+            return Err(Rejection::file(format!(
+                "Nieprawidłowy RodzajFaktury {kind:?}."
+            )));
         }
         let currency = need(self.currency, "Fa/KodWaluty")?;
         let p15 = need(self.p15, "Fa/P_15")?;

@@ -45,7 +45,11 @@ fn make_pair(now: DateTime<Utc>) -> Result<Vec<MinistryKey>, ksef_core::Error> {
         };
         let cert = self_signed(
             &key,
-            &[("CN", SUBJECT_CN), ("O", "ksef-sim (local test simulator)"), ("OU", ou)],
+            &[
+                ("CN", SUBJECT_CN),
+                ("O", "ksef-sim (local test simulator)"),
+                ("OU", ou),
+            ],
             CertificateRole::Other,
             now - Duration::days(365),
             now + Duration::days(3 * 365),
@@ -108,7 +112,10 @@ impl MinistryKeys {
                 .find(|k| k.published.public_key_id.to_base64() == id)
                 .map(|k| vec![&k.key])
                 .ok_or_else(|| {
-                    ApiError::bad_request(21470, format!("Klucz o identyfikatorze {id} nie jest wspierany."))
+                    ApiError::bad_request(
+                        21470,
+                        format!("Klucz o identyfikatorze {id} nie jest wspierany."),
+                    )
                 }),
         }
     }

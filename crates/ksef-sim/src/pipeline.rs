@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use ksef_core::calendar::{Classification, classify};
 use ksef_core::KsefNumber;
+use ksef_core::calendar::{Classification, classify};
 use ksef_core::crypto::Sha256Hash;
 use ksef_core::ids::ContextIdentifier;
 
@@ -189,9 +189,18 @@ impl SimState {
             hash_of_corrected: sub.hash_of_corrected,
             form: session.form.clone(),
         };
-        let outcome = decide(db, session, &sub.plain, sub.checked, sub.offline_declared, sub.invoicing_date, sub.hash_of_corrected.is_some());
+        let outcome = decide(
+            db,
+            session,
+            &sub.plain,
+            sub.checked,
+            sub.offline_declared,
+            sub.invoicing_date,
+            sub.hash_of_corrected.is_some(),
+        );
         match outcome {
-            Err((code, details, extensions, facts)) => {
+            Err(failure) => {
+                let (code, details, extensions, facts) = *failure;
                 record.code = code;
                 record.details = details;
                 record.extensions = extensions;
@@ -237,7 +246,13 @@ impl SimState {
     }
 }
 
-type Failure = (u16, Vec<String>, BTreeMap<String, String>, Option<InvoiceFacts>);
+/// A rejected invoice: status code, details, extensions, and the fields read if any.
+type Failure = Box<(
+    u16,
+    Vec<String>,
+    BTreeMap<String, String>,
+    Option<InvoiceFacts>,
+)>;
 
 fn decide(
     db: &Db,
@@ -248,13 +263,15 @@ fn decide(
     invoicing_date: DateTime<Utc>,
     technical_correction: bool,
 ) -> Result<(InvoiceFacts, &'static str), Failure> {
-    let fail = |code, d: String, f: Option<InvoiceFacts>| Err((code, vec![d], BTreeMap::new(), f));
+    let fail = |code, d: String, f: Option<InvoiceFacts>| {
+        Err(Box::new((code, vec![d], BTreeMap::new(), f)))
+    };
     if let Err(e) = plain {
         return fail(435, e.clone(), None);
     }
     let facts = match checked {
         Some(Ok(f)) => f,
-        Some(Err(r)) => return Err((r.code, r.details, BTreeMap::new(), None)),
+        Some(Err(r)) => return Err(Box::new((r.code, r.details, BTreeMap::new(), None))),
         None => return fail(500, "Faktura nie została sprawdzona.".into(), None),
     };
     // P_1 not after the acceptance date (crypto-and-sessions.md §10.3) and the automatic
@@ -282,8 +299,7 @@ fn decide(
     if !may_invoice_for(db, &session.context, facts.seller_nip.as_str()) {
         let d = format!(
             "Kontekst {} nie ma uprawnień do wystawiania faktur w imieniu NIP {}.",
-            session.context,
-            facts.seller_nip
+            session.context, facts.seller_nip
         );
         return fail(410, d, Some(facts));
     }
@@ -304,7 +320,7 @@ fn decide(
             "Duplikat faktury. Faktura o numerze KSeF: {ksef} została już prawidłowo przesłana do systemu w sesji: {}",
             orig.session_ref
         );
-        return Err((440, vec![d], ext, Some(facts)));
+        return Err(Box::new((440, vec![d], ext, Some(facts))));
     }
     Ok((facts, mode))
 }
@@ -319,8 +335,14 @@ mod tests {
     #[test]
     fn warsaw_days() {
         let late = Utc.with_ymd_and_hms(2025, 10, 3, 22, 30, 0).unwrap();
-        assert_eq!(warsaw_date(late), NaiveDate::from_ymd_opt(2025, 10, 4).unwrap());
+        assert_eq!(
+            warsaw_date(late),
+            NaiveDate::from_ymd_opt(2025, 10, 4).unwrap()
+        );
         let winter = Utc.with_ymd_and_hms(2025, 12, 31, 22, 59, 0).unwrap();
-        assert_eq!(warsaw_date(winter), NaiveDate::from_ymd_opt(2025, 12, 31).unwrap());
+        assert_eq!(
+            warsaw_date(winter),
+            NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()
+        );
     }
 }

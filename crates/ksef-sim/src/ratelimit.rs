@@ -13,10 +13,13 @@ const WINDOWS: [(Duration, &str); 3] = [
     (Duration::from_secs(3600), "godzinę"),
 ];
 
+/// Request times of the last second, minute and hour.
+type Windows = [VecDeque<Instant>; 3];
+
 /// Request times per key and group; each window keeps at most its limit of entries.
 #[derive(Debug, Default)]
 pub struct RateLimiter {
-    buckets: Mutex<HashMap<(String, &'static str), [VecDeque<Instant>; 3]>>,
+    buckets: Mutex<HashMap<(String, &'static str), Windows>>,
 }
 
 /// A refused request: seconds to wait and the message.

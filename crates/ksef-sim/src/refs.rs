@@ -29,7 +29,8 @@ impl ReferenceGenerator {
     /// `CR`, `EC`).
     pub fn next(&self, infix: &str, now: DateTime<Utc>) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let first = (((now.timestamp_millis() as u64) & 0xFF_FFFF) << 16 | (n & 0xFFFF)) & 0xFF_FFFF_FFFF;
+        let first =
+            (((now.timestamp_millis() as u64) & 0xFF_FFFF) << 16 | (n & 0xFFFF)) & 0xFF_FFFF_FFFF;
         let second = (self.salt ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)) & 0xFF_FFFF_FFFF;
         let body = format!(
             "{}-{infix}-{first:010X}-{second:010X}",

@@ -285,7 +285,11 @@ impl SimState {
     pub fn reset(&self) {
         *self.db() = Db::default();
         self.seed_tokens();
-        self.0.outages.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.0
+            .outages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         *self.0.faults.lock().unwrap_or_else(|e| e.into_inner()) = Faults::default();
         self.0.limiter.clear();
     }

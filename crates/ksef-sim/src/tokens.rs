@@ -11,7 +11,8 @@ use openssl::pkey::{PKey, Private};
 use openssl::sign::Signer;
 use serde::{Deserialize, Serialize};
 
-/// What a token is for.
+/// What a token is for (the `token-type` claim of the real tokens).
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TokenType {
     /// `authenticationToken`: status polling and redeem.
@@ -116,10 +117,7 @@ impl TokenSigner {
         if !signing_input.starts_with(HEADER) || !self.check_mac_b64(signing_input, sig) {
             return Err(TokenError::Invalid);
         }
-        let payload = signing_input
-            .split('.')
-            .nth(1)
-            .ok_or(TokenError::Invalid)?;
+        let payload = signing_input.split('.').nth(1).ok_or(TokenError::Invalid)?;
         let bytes = URL_SAFE_NO_PAD
             .decode(payload)
             .map_err(|_| TokenError::Invalid)?;
@@ -162,9 +160,13 @@ mod tests {
         bad.insert(40, 'x');
         assert_eq!(s.verify(&bad, now).unwrap_err(), TokenError::Invalid);
         assert_eq!(
-            s.verify(&t, now + chrono::Duration::seconds(61)).unwrap_err(),
+            s.verify(&t, now + chrono::Duration::seconds(61))
+                .unwrap_err(),
             TokenError::Expired
         );
-        assert_eq!(TokenSigner::random().verify(&t, now).unwrap_err(), TokenError::Invalid);
+        assert_eq!(
+            TokenSigner::random().verify(&t, now).unwrap_err(),
+            TokenError::Invalid
+        );
     }
 }

@@ -29,7 +29,9 @@ fn local_time(t: DateTime<Utc>) -> String {
 
 fn header(out: &mut String, session: &Session) {
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Potwierdzenie xmlns=\"http://upo.schematy.mf.gov.pl/KSeF/v4-3\">\n");
-    out.push_str("\t<NazwaPodmiotuPrzyjmujacego>Ministerstwo Finansów</NazwaPodmiotuPrzyjmujacego>\n");
+    out.push_str(
+        "\t<NazwaPodmiotuPrzyjmujacego>Ministerstwo Finansów</NazwaPodmiotuPrzyjmujacego>\n",
+    );
     let _ = writeln!(
         out,
         "\t<NumerReferencyjnySesji>{}</NumerReferencyjnySesji>",

@@ -36,7 +36,10 @@ const OPERATION_TOKEN_LIFETIME_MIN: i64 = 45;
 async fn challenge(State(state): State<SimState>, ClientIp(ip): ClientIp) -> Json<Value> {
     let now = state.now();
     let challenge = state.next_ref("CR");
-    state.db().challenges.insert(challenge.clone(), (now, false));
+    state
+        .db()
+        .challenges
+        .insert(challenge.clone(), (now, false));
     Json(json!({
         "challenge": challenge,
         "timestamp": rfc3339(now),
@@ -71,8 +74,9 @@ async fn ksef_token(
     ApiJson(req): ApiJson<InitTokenAuthenticationRequest>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let now = state.now();
-    let context = ContextIdentifier::parse(&req.context_identifier.kind, &req.context_identifier.value)
-        .map_err(|e| ApiError::validation(format!("contextIdentifier: {e}")))?;
+    let context =
+        ContextIdentifier::parse(&req.context_identifier.kind, &req.context_identifier.value)
+            .map_err(|e| ApiError::validation(format!("contextIdentifier: {e}")))?;
     let challenge_ts = {
         let mut db = state.db();
         match db.challenges.get_mut(&req.challenge) {
@@ -85,7 +89,10 @@ async fn ksef_token(
             _ => {
                 return Err(ApiError::bad_request(
                     21111,
-                    format!("Wyzwanie {} jest nieznane, wygasło lub zostało użyte.", req.challenge),
+                    format!(
+                        "Wyzwanie {} jest nieznane, wygasło lub zostało użyte.",
+                        req.challenge
+                    ),
                 ));
             }
         }
@@ -95,8 +102,10 @@ async fn ksef_token(
         .map_err(|e| ApiError::validation(format!("encryptedToken nie jest w Base64: {e}")))?;
     let plain = {
         let keys = state.keys();
-        let candidates =
-            keys.keys_for(PublicKeyUsage::KsefTokenEncryption, req.public_key_id.as_deref())?;
+        let candidates = keys.keys_for(
+            PublicKeyUsage::KsefTokenEncryption,
+            req.public_key_id.as_deref(),
+        )?;
         candidates
             .iter()
             .find_map(|k| unwrap_with_key(k, &cipher).ok())
@@ -117,7 +126,10 @@ async fn ksef_token(
         ready_at: state.ready_at(),
     };
     let fail = |why: &str| (450u16, vec![why.to_owned()]);
-    op.status = match plain.as_deref().map(|p| String::from_utf8_lossy(p).into_owned()) {
+    op.status = match plain
+        .as_deref()
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+    {
         None => fail("Nieprawidłowy token"),
         Some(text) => match text.rsplit_once('|') {
             None => fail("Nieprawidłowy token"),
@@ -168,7 +180,12 @@ fn op_json(op: &AuthOp, current: Option<&str>) -> Value {
     let (code, details) = if std::time::Instant::now() < op.ready_at {
         (100, Vec::new())
     } else if op.revoked {
-        (425, vec!["Uwierzytelnienie i powiązane tokeny odświeżające zostały unieważnione.".to_owned()])
+        (
+            425,
+            vec![
+                "Uwierzytelnienie i powiązane tokeny odświeżające zostały unieważnione.".to_owned(),
+            ],
+        )
     } else {
         op.status.clone()
     };
@@ -199,7 +216,10 @@ async fn status(
 ) -> ApiResult<Json<Value>> {
     let db = state.db();
     let op = db.auth_ops.get(&reference).ok_or_else(|| {
-        ApiError::bad_request(21304, format!("Operacja uwierzytelnienia {reference} nie została znaleziona."))
+        ApiError::bad_request(
+            21304,
+            format!("Operacja uwierzytelnienia {reference} nie została znaleziona."),
+        )
     })?;
     if claims.auth_ref != reference {
         return Err(ApiError::forbidden(
@@ -220,10 +240,20 @@ async fn redeem(
     let now = state.now();
     let mut db = state.db();
     let op = db.auth_ops.get_mut(&claims.auth_ref).ok_or_else(|| {
-        ApiError::bad_request(21304, format!("Operacja uwierzytelnienia {} nie została znaleziona.", claims.auth_ref))
+        ApiError::bad_request(
+            21304,
+            format!(
+                "Operacja uwierzytelnienia {} nie została znaleziona.",
+                claims.auth_ref
+            ),
+        )
     })?;
     if std::time::Instant::now() < op.ready_at || op.status.0 != 200 {
-        let code = if std::time::Instant::now() < op.ready_at { 100 } else { op.status.0 };
+        let code = if std::time::Instant::now() < op.ready_at {
+            100
+        } else {
+            op.status.0
+        };
         return Err(ApiError::bad_request(
             21301,
             format!("Status uwierzytelniania ({code}) nie pozwala na pobranie tokenów."),
@@ -240,9 +270,16 @@ async fn redeem(
     op.refresh_valid_until = Some(refresh_until);
     let op = op.clone();
     drop(db);
-    let access = sign(&state, TokenType::ContextToken, &op, now + state.config().access_token_lifetime);
+    let access = sign(
+        &state,
+        TokenType::ContextToken,
+        &op,
+        now + state.config().access_token_lifetime,
+    );
     let refresh = sign(&state, TokenType::RefreshToken, &op, refresh_until);
-    Ok(Json(json!({"accessToken": access, "refreshToken": refresh})))
+    Ok(Json(
+        json!({"accessToken": access, "refreshToken": refresh}),
+    ))
 }
 
 async fn refresh(
@@ -252,7 +289,13 @@ async fn refresh(
     let now = state.now();
     let mut db = state.db();
     let op = db.auth_ops.get_mut(&claims.auth_ref).ok_or_else(|| {
-        ApiError::bad_request(21304, format!("Operacja uwierzytelnienia {} nie została znaleziona.", claims.auth_ref))
+        ApiError::bad_request(
+            21304,
+            format!(
+                "Operacja uwierzytelnienia {} nie została znaleziona.",
+                claims.auth_ref
+            ),
+        )
     })?;
     if op.revoked {
         return Err(ApiError::bad_request(
@@ -262,15 +305,24 @@ async fn refresh(
     }
     op.last_refresh = Some(now);
     let op = op.clone();
-    let token_revoked = op
-        .token_ref
-        .as_ref()
-        .is_some_and(|r| db.ksef_tokens.iter().any(|t| &t.reference == r && t.revoked));
+    let token_revoked = op.token_ref.as_ref().is_some_and(|r| {
+        db.ksef_tokens
+            .iter()
+            .any(|t| &t.reference == r && t.revoked)
+    });
     drop(db);
     if token_revoked {
-        return Err(ApiError::bad_request(21301, "Token KSeF został unieważniony."));
+        return Err(ApiError::bad_request(
+            21301,
+            "Token KSeF został unieważniony.",
+        ));
     }
-    let access = sign(&state, TokenType::ContextToken, &op, now + state.config().access_token_lifetime);
+    let access = sign(
+        &state,
+        TokenType::ContextToken,
+        &op,
+        now + state.config().access_token_lifetime,
+    );
     Ok(Json(json!({"accessToken": access})))
 }
 
@@ -281,7 +333,7 @@ async fn list_sessions(State(state): State<SimState>, caller: Caller) -> Json<Va
         .values()
         .filter(|o| o.context == caller.context && o.status.0 == 200 && !o.revoked)
         .collect();
-    items.sort_by(|a, b| b.start.cmp(&a.start));
+    items.sort_by_key(|o| std::cmp::Reverse(o.start));
     Json(json!({
         "items": items.iter().map(|o| op_json(o, Some(&caller.claims.auth_ref))).collect::<Vec<_>>(),
     }))

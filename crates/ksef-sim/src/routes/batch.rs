@@ -17,8 +17,7 @@ use serde_json::{Value, json};
 use super::base_url;
 use super::extract::Caller;
 use super::online::{
-    SESSION_LIFETIME_H, check_form, finalize, session_of, session_status,
-    unwrap_session_key,
+    SESSION_LIFETIME_H, check_form, finalize, session_of, session_status, unwrap_session_key,
 };
 use crate::archive::{self, UnpackLimits};
 use crate::error::{ApiError, ApiResult};
@@ -43,8 +42,17 @@ fn hash_of(name: &str, v: &str) -> ApiResult<Sha256Hash> {
 }
 
 /// The signed upload link of one part.
-pub(crate) fn part_url(state: &SimState, base: &str, reference: &str, ordinal: u32, expires: i64) -> String {
-    let sig = state.0.signer.mac_b64(&format!("PUT:{reference}:{ordinal}:{expires}"));
+pub(crate) fn part_url(
+    state: &SimState,
+    base: &str,
+    reference: &str,
+    ordinal: u32,
+    expires: i64,
+) -> String {
+    let sig = state
+        .0
+        .signer
+        .mac_b64(&format!("PUT:{reference}:{ordinal}:{expires}"));
     format!("{base}/storage/batch/{reference}/{ordinal}?se={expires}&sig={sig}")
 }
 
@@ -59,12 +67,18 @@ async fn open(
     let limits = state.config().limits;
     let file = &req.batch_file;
     if file.file_parts.is_empty() {
-        return Err(ApiError::validation("fileParts: wymagana co najmniej 1 część."));
+        return Err(ApiError::validation(
+            "fileParts: wymagana co najmniej 1 część.",
+        ));
     }
     if file.file_parts.len() > limits.max_parts {
         return Err(ApiError::bad_request(
             21161,
-            format!("Liczba części {} przekracza dozwoloną liczbę {}.", file.file_parts.len(), limits.max_parts),
+            format!(
+                "Liczba części {} przekracza dozwoloną liczbę {}.",
+                file.file_parts.len(),
+                limits.max_parts
+            ),
         ));
     }
     if file.file_size < 1 || file.file_size as u64 > limits.max_package_size {
@@ -77,7 +91,9 @@ async fn open(
         None | Some("Zip") => false,
         Some("TarGz") => true,
         Some(other) => {
-            return Err(ApiError::validation(format!("compressionType {other:?} nie jest wspierany.")));
+            return Err(ApiError::validation(format!(
+                "compressionType {other:?} nie jest wspierany."
+            )));
         }
     };
     let file_hash = hash_of("batchFile.fileHash", &file.file_hash)?;
@@ -94,7 +110,10 @@ async fn open(
         if p.file_size < 1 || p.file_size as u64 > limits.max_part_size + 16 {
             return Err(ApiError::bad_request(
                 21157,
-                format!("Rozmiar części {} przekroczył dozwolony rozmiar 100MB.", p.ordinal_number),
+                format!(
+                    "Rozmiar części {} przekroczył dozwolony rozmiar 100MB.",
+                    p.ordinal_number
+                ),
             ));
         }
         parts.push(Part {
@@ -123,7 +142,10 @@ async fn open(
     let (token_ref, auth_ref) = {
         let db = state.db();
         let op = db.auth_ops.get(&caller.claims.auth_ref);
-        (op.and_then(|o| o.token_ref.clone()), caller.claims.auth_ref.clone())
+        (
+            op.and_then(|o| o.token_ref.clone()),
+            caller.claims.auth_ref.clone(),
+        )
     };
     let session = Session {
         reference: reference.clone(),
@@ -243,7 +265,12 @@ pub(crate) fn process(state: &SimState, reference: &str) {
         return;
     };
     let Some(key) = session.key.clone() else {
-        return fail(state, reference, 415, "Nie udało się odszyfrować klucza symetrycznego.".into());
+        return fail(
+            state,
+            reference,
+            415,
+            "Nie udało się odszyfrować klucza symetrycznego.".into(),
+        );
     };
     let mut parts = batch.parts.clone();
     parts.sort_by_key(|p| p.ordinal);
@@ -253,17 +280,35 @@ pub(crate) fn process(state: &SimState, reference: &str) {
             return fail(state, reference, 405, format!("Brak części {}.", p.ordinal));
         };
         if Sha256Hash::of(data) != p.hash {
-            return fail(state, reference, 405, format!("Skrót części {} nie zgadza się z zadeklarowanym.", p.ordinal));
+            return fail(
+                state,
+                reference,
+                405,
+                format!(
+                    "Skrót części {} nie zgadza się z zadeklarowanym.",
+                    p.ordinal
+                ),
+            );
         }
         match key.decrypt(data) {
             Ok(plain) => archive.extend_from_slice(&plain),
             Err(_) => {
-                return fail(state, reference, 435, format!("Nie udało się odszyfrować części {}.", p.ordinal));
+                return fail(
+                    state,
+                    reference,
+                    435,
+                    format!("Nie udało się odszyfrować części {}.", p.ordinal),
+                );
             }
         }
     }
     if archive.len() as u64 != batch.file_size || Sha256Hash::of(&archive) != batch.file_hash {
-        return fail(state, reference, 405, "Rozmiar lub skrót paczki nie zgadza się z zadeklarowanym.".into());
+        return fail(
+            state,
+            reference,
+            405,
+            "Rozmiar lub skrót paczki nie zgadza się z zadeklarowanym.".into(),
+        );
     }
     let limits = state.config().limits;
     let unpack = UnpackLimits {
@@ -310,7 +355,9 @@ fn check_parallel(
     offline: bool,
     invoicing_date: chrono::DateTime<chrono::Utc>,
 ) -> Vec<Submission> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
     let chunk = entries.len().div_ceil(threads).max(1);
     let mut entries = entries;
     let mut chunks = Vec::new();

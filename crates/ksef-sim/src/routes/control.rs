@@ -21,7 +21,10 @@ use crate::wire::{ApiJson, ContextIdentifierBody};
 pub fn routes() -> Router<SimState> {
     Router::new()
         .route("/clock", get(clock).post(set_clock))
-        .route("/outages", get(outages).post(add_outage).delete(clear_outages))
+        .route(
+            "/outages",
+            get(outages).post(add_outage).delete(clear_outages),
+        )
         .route("/faults", get(faults).post(set_faults))
         .route("/state", get(state_dump))
         .route("/reset", post(reset))
@@ -130,7 +133,11 @@ async fn state_dump(State(state): State<SimState>) -> Json<Value> {
             })
         })
         .collect();
-    invoices.sort_by(|a, b| a["referenceNumber"].as_str().cmp(&b["referenceNumber"].as_str()));
+    invoices.sort_by(|a, b| {
+        a["referenceNumber"]
+            .as_str()
+            .cmp(&b["referenceNumber"].as_str())
+    });
     Json(json!({
         "now": rfc3339(state.now()),
         "sessions": sessions,
@@ -172,10 +179,17 @@ async fn register_certificate(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let cert = Certificate::from_pem_or_der(req.pem.as_bytes())
         .map_err(|e| ApiError::validation(e.to_string()))?;
-    let contexts = req.contexts.iter().map(ctx).collect::<ApiResult<Vec<_>>>()?;
+    let contexts = req
+        .contexts
+        .iter()
+        .map(ctx)
+        .collect::<ApiResult<Vec<_>>>()?;
     let serial = cert.serial().to_owned();
     state.register_certificate(cert, contexts);
-    Ok((StatusCode::CREATED, Json(json!({"certificateSerialNumber": serial}))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"certificateSerialNumber": serial})),
+    ))
 }
 
 async fn revoke_certificate(
@@ -186,7 +200,9 @@ async fn revoke_certificate(
     let c = db
         .certificates
         .get_mut(&serial.to_ascii_uppercase())
-        .ok_or_else(|| ApiError::bad_request(25008, "Certyfikat o podanym numerze seryjnym nie istnieje."))?;
+        .ok_or_else(|| {
+            ApiError::bad_request(25008, "Certyfikat o podanym numerze seryjnym nie istnieje.")
+        })?;
     c.revoked = true;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -240,7 +256,11 @@ async fn rate_limits(
         (Some("production"), _) => RateLimitProfile::production(),
         (Some("high"), _) => RateLimitProfile::high(),
         (None, Some(g)) => g,
-        _ => return Err(ApiError::validation("profile: production | high, or groups")),
+        _ => {
+            return Err(ApiError::validation(
+                "profile: production | high, or groups",
+            ));
+        }
     };
     state.set_rate_profile(p.clone());
     Ok(Json(json!(p)))

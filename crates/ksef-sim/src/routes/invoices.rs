@@ -40,7 +40,8 @@ fn visible(db: &Db, caller: &Caller, r: &InvoiceRecord) -> bool {
         .is_some_and(|s| s.context == caller.context);
     let nip = context_nip(&caller.context);
     sent || r.facts.as_ref().is_some_and(|f| {
-        Some(f.seller_nip.as_str()) == nip || (f.buyer_nip.is_some() && f.buyer_nip.as_deref() == nip)
+        Some(f.seller_nip.as_str()) == nip
+            || (f.buyer_nip.is_some() && f.buyer_nip.as_deref() == nip)
     })
 }
 
@@ -57,7 +58,10 @@ async fn download(
         .and_then(|r| db.invoices.get(r))
         .filter(|r| visible(&db, &caller, r))
         .ok_or_else(|| {
-            ApiError::bad_request(21164, format!("Faktura o numerze KSeF {ksef} nie została znaleziona."))
+            ApiError::bad_request(
+                21164,
+                format!("Faktura o numerze KSeF {ksef} nie została znaleziona."),
+            )
         })?;
     if std::time::Instant::now() < r.ready_at {
         return Err(ApiError::bad_request(
@@ -150,7 +154,10 @@ async fn metadata(
     let from = parse_instant(&filters.date_range.from)
         .ok_or_else(|| ApiError::validation("dateRange.from: nieprawidłowa data."))?;
     let to = match &filters.date_range.to {
-        Some(t) => Some(parse_instant(t).ok_or_else(|| ApiError::validation("dateRange.to: nieprawidłowa data."))?),
+        Some(t) => Some(
+            parse_instant(t)
+                .ok_or_else(|| ApiError::validation("dateRange.to: nieprawidłowa data."))?,
+        ),
         None => None,
     };
     let hash = filters
@@ -168,7 +175,15 @@ async fn metadata(
         .filter(|r| {
             let Some(f) = &r.facts else { return false };
             let subject_ok = match filters.subject_type.as_str() {
-                "Subject1" => visible(&db, &caller, r) && (nip.is_none() || Some(f.seller_nip.as_str()) == nip.as_deref() || db.sessions.get(&r.session_ref).is_some_and(|s| s.context == caller.context)),
+                "Subject1" => {
+                    visible(&db, &caller, r)
+                        && (nip.is_none()
+                            || Some(f.seller_nip.as_str()) == nip.as_deref()
+                            || db
+                                .sessions
+                                .get(&r.session_ref)
+                                .is_some_and(|s| s.context == caller.context))
+                }
                 "Subject2" => f.buyer_nip.is_some() && f.buyer_nip == nip,
                 _ => false,
             };
@@ -182,9 +197,18 @@ async fn metadata(
             };
             subject_ok
                 && date.is_some_and(|d| d >= from && to.is_none_or(|t| d <= t))
-                && filters.ksef_number.as_ref().is_none_or(|k| r.ksef_number.as_ref() == Some(k))
-                && filters.invoice_number.as_ref().is_none_or(|n| &f.number == n)
-                && filters.seller_nip.as_ref().is_none_or(|n| f.seller_nip.as_str() == n)
+                && filters
+                    .ksef_number
+                    .as_ref()
+                    .is_none_or(|k| r.ksef_number.as_ref() == Some(k))
+                && filters
+                    .invoice_number
+                    .as_ref()
+                    .is_none_or(|n| &f.number == n)
+                && filters
+                    .seller_nip
+                    .as_ref()
+                    .is_none_or(|n| f.seller_nip.as_str() == n)
                 && hash.is_none_or(|h| r.hash == h)
         })
         .collect();

@@ -85,7 +85,17 @@ async fn status(State(state): State<SimState>) -> Json<Value> {
         .map_or("AVAILABLE", category);
     let msgs: Vec<Value> = active
         .iter()
-        .map(|o| message(o, if o.kind == OutageKind::Maintenance { "MAINTENANCE_ANNOUNCEMENT" } else { "FAILURE_START" }, o.start))
+        .map(|o| {
+            message(
+                o,
+                if o.kind == OutageKind::Maintenance {
+                    "MAINTENANCE_ANNOUNCEMENT"
+                } else {
+                    "FAILURE_START"
+                },
+                o.start,
+            )
+        })
         .collect();
     Json(json!({"status": status, "messages": msgs}))
 }

@@ -109,9 +109,7 @@ pub fn group_of(method: &Method, path: &str) -> &'static str {
         ("GET", "/sessions") => "sessionList",
         ("GET", "/sessions/{referenceNumber}/invoices")
         | ("GET", "/sessions/{referenceNumber}/invoices/failed") => "sessionInvoiceList",
-        ("GET", "/sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}") => {
-            "invoiceStatus"
-        }
+        ("GET", "/sessions/{referenceNumber}/invoices/{invoiceReferenceNumber}") => "invoiceStatus",
         ("GET", p) if p.starts_with("/sessions/") => "sessionMisc",
         ("POST", "/invoices/query/metadata") => "invoiceMetadata",
         ("GET", "/invoices/ksef/{ksefNumber}") => "invoiceDownload",

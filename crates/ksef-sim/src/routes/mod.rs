@@ -46,7 +46,10 @@ pub fn app(state: SimState) -> Router {
         .merge(invoices::routes())
         .merge(limits::routes())
         .route_layer(from_fn_with_state(state.clone(), middleware::rate_limit))
-        .layer(from_fn_with_state(state.clone(), middleware::faults_and_outages))
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::faults_and_outages,
+        ))
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
         .fallback(not_found);
     let part_limit = state.config().limits.max_part_size as usize + 64;

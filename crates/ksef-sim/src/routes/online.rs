@@ -54,18 +54,24 @@ pub(crate) fn unwrap_session_key(
 ) -> ApiResult<Option<SymmetricKey>> {
     let wrapped = STANDARD
         .decode(enc.encrypted_symmetric_key.trim())
-        .map_err(|e| ApiError::validation(format!("encryptedSymmetricKey nie jest w Base64: {e}")))?;
+        .map_err(|e| {
+            ApiError::validation(format!("encryptedSymmetricKey nie jest w Base64: {e}"))
+        })?;
     let iv = STANDARD
         .decode(enc.initialization_vector.trim())
-        .map_err(|e| ApiError::validation(format!("initializationVector nie jest w Base64: {e}")))?;
+        .map_err(|e| {
+            ApiError::validation(format!("initializationVector nie jest w Base64: {e}"))
+        })?;
     if iv.len() != 16 {
         return Err(ApiError::validation(
             "initializationVector musi mieć 16 bajtów.",
         ));
     }
     let keys = state.keys();
-    let candidates =
-        keys.keys_for(PublicKeyUsage::SymmetricKeyEncryption, enc.public_key_id.as_deref())?;
+    let candidates = keys.keys_for(
+        PublicKeyUsage::SymmetricKeyEncryption,
+        enc.public_key_id.as_deref(),
+    )?;
     Ok(candidates
         .iter()
         .find_map(|k| unwrap_with_key(k, &wrapped).ok())
@@ -83,7 +89,9 @@ pub(crate) fn session_status(s: &Session) -> (u16, &'static str, Vec<String>) {
         (SessionKind::Batch, Phase::Open) => (100, "Sesja wsadowa rozpoczęta", vec![]),
         (SessionKind::Batch, Phase::Processing) => (150, "Trwa przetwarzanie", vec![]),
         (SessionKind::Batch, Phase::Final { .. }) if !ready => (150, "Trwa przetwarzanie", vec![]),
-        (_, Phase::Final { code, details }) => (*code, final_description(s.kind, *code), details.clone()),
+        (_, Phase::Final { code, details }) => {
+            (*code, final_description(s.kind, *code), details.clone())
+        }
         (SessionKind::Online, Phase::Processing) => (170, "Sesja interaktywna zamknięta", vec![]),
     }
 }
@@ -141,8 +149,7 @@ pub(crate) fn finalize(state: &SimState, db: &mut Db, reference: &str, now: Date
         Vec::new()
     };
     for (i, p) in pages.iter().enumerate() {
-        db.upo_pages
-            .insert(p.clone(), (reference.to_owned(), i));
+        db.upo_pages.insert(p.clone(), (reference.to_owned(), i));
     }
     if let Some(s) = db.sessions.get_mut(reference) {
         s.phase = phase;
@@ -212,7 +219,10 @@ async fn open(
     let (token_ref, auth_ref) = {
         let db = state.db();
         let op = db.auth_ops.get(&caller.claims.auth_ref);
-        (op.and_then(|o| o.token_ref.clone()), caller.claims.auth_ref.clone())
+        (
+            op.and_then(|o| o.token_ref.clone()),
+            caller.claims.auth_ref.clone(),
+        )
     };
     let phase = if key.is_some() {
         Phase::Open
@@ -282,7 +292,9 @@ async fn send(
     let limits = state.config().limits;
     let cipher = STANDARD
         .decode(req.encrypted_invoice_content.trim())
-        .map_err(|e| ApiError::validation(format!("encryptedInvoiceContent nie jest w Base64: {e}")))?;
+        .map_err(|e| {
+            ApiError::validation(format!("encryptedInvoiceContent nie jest w Base64: {e}"))
+        })?;
     let (key, view) = {
         let mut db = state.db();
         let s = session_of(&state, &mut db, &caller, &reference)?;

@@ -49,7 +49,11 @@ fn page(headers: &HeaderMap, title: &str, v: Value) -> Response {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            rows.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&text)));
+            rows.push_str(&format!(
+                "<tr><th>{}</th><td>{}</td></tr>",
+                esc(k),
+                esc(&text)
+            ));
         }
     }
     Html(format!(
@@ -161,7 +165,10 @@ async fn certificate(
     };
     let now = state.now();
     let db = state.db();
-    let Some(reg) = db.certificates.get(&link.certificate_serial.to_ascii_uppercase()) else {
+    let Some(reg) = db
+        .certificates
+        .get(&link.certificate_serial.to_ascii_uppercase())
+    else {
         return page(
             &headers,
             "Certyfikat nieznany",
@@ -191,7 +198,11 @@ async fn certificate(
     };
     page(
         &headers,
-        if all { "Certyfikat zweryfikowany" } else { "Weryfikacja nieudana" },
+        if all {
+            "Certyfikat zweryfikowany"
+        } else {
+            "Weryfikacja nieudana"
+        },
         json!({
             "result": if all { "VALID" } else { "INVALID" },
             "message": message,

@@ -39,7 +39,10 @@ pub fn routes() -> Router<SimState> {
             "/sessions/{referenceNumber}/invoices/ksef/{ksefNumber}/upo",
             get(invoice_upo_by_ksef),
         )
-        .route("/sessions/{referenceNumber}/upo/{upoReferenceNumber}", get(session_upo))
+        .route(
+            "/sessions/{referenceNumber}/upo/{upoReferenceNumber}",
+            get(session_upo),
+        )
 }
 
 const READ: &[&str] = &[
@@ -94,7 +97,10 @@ fn decode_continuation(headers: &HeaderMap) -> ApiResult<usize> {
             .and_then(|b| String::from_utf8(b).ok())
             .and_then(|s| s.strip_prefix("ofs:").and_then(|n| n.parse().ok()))
             .ok_or_else(|| {
-                ApiError::bad_request(21418, "Przekazany token kontynuacji ma nieprawidłowy format.")
+                ApiError::bad_request(
+                    21418,
+                    "Przekazany token kontynuacji ma nieprawidłowy format.",
+                )
             }),
     }
 }
@@ -107,7 +113,9 @@ fn page_size(p: Option<usize>, max: usize) -> ApiResult<usize> {
     match p {
         None => Ok(10),
         Some(n) if (10..=max).contains(&n) => Ok(n),
-        Some(n) => Err(ApiError::validation(format!("pageSize {n} poza zakresem 10..{max}."))),
+        Some(n) => Err(ApiError::validation(format!(
+            "pageSize {n} poza zakresem 10..{max}."
+        ))),
     }
 }
 
@@ -121,7 +129,11 @@ async fn list_sessions(
     let kind = match q.session_type.as_deref() {
         Some("Online") => SessionKind::Online,
         Some("Batch") => SessionKind::Batch,
-        _ => return Err(ApiError::validation("sessionType: wymagane Online lub Batch.")),
+        _ => {
+            return Err(ApiError::validation(
+                "sessionType: wymagane Online lub Batch.",
+            ));
+        }
     };
     let size = page_size(q.page_size, 1000)?;
     let offset = decode_continuation(&headers)?;
@@ -206,7 +218,10 @@ pub(crate) fn invoice_json(state: &SimState, base: &str, r: &InvoiceRecord) -> V
     }
     let not_ready = std::time::Instant::now() < r.ready_at;
     if not_ready {
-        m.insert("status".into(), status_obj(150, invoice_status_description(150), &[]));
+        m.insert(
+            "status".into(),
+            status_obj(150, invoice_status_description(150), &[]),
+        );
         return Value::Object(m);
     }
     if let Some(n) = &r.invoice_number {
@@ -217,9 +232,19 @@ pub(crate) fn invoice_json(state: &SimState, base: &str, r: &InvoiceRecord) -> V
         let expires = state.now() + Duration::hours(LINK_LIFETIME_H);
         m.insert(
             "upoDownloadUrl".into(),
-            json!(upo_url(state, base, &r.session_ref, "invoice", &r.reference, expires.timestamp())),
+            json!(upo_url(
+                state,
+                base,
+                &r.session_ref,
+                "invoice",
+                &r.reference,
+                expires.timestamp()
+            )),
         );
-        m.insert("upoDownloadUrlExpirationDate".into(), json!(rfc3339(expires)));
+        m.insert(
+            "upoDownloadUrlExpirationDate".into(),
+            json!(rfc3339(expires)),
+        );
     }
     if let Some(a) = r.acquisition_date {
         m.insert("acquisitionDate".into(), json!(rfc3339(a)));
@@ -256,9 +281,7 @@ async fn list_invoices(
         .invoices
         .iter()
         .filter_map(|r| db.invoices.get(r))
-        .filter(|r| {
-            !only_failed || (std::time::Instant::now() >= r.ready_at && r.code != 200)
-        })
+        .filter(|r| !only_failed || (std::time::Instant::now() >= r.ready_at && r.code != 200))
         .collect();
     let page: Vec<Value> = records
         .iter()
@@ -378,14 +401,16 @@ async fn invoice_upo_by_ksef(
 ) -> ApiResult<Response> {
     caller.require(READ)?;
     own_session(&state, &caller, &reference)?;
-    invoice_upo_xml(&state, &reference, |r| r.ksef_number.as_deref() == Some(&ksef))
-        .map(xml_response)
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                21178,
-                format!("UPO dla numeru KSeF {ksef} i sesji {reference} nie zostało znalezione."),
-            )
-        })
+    invoice_upo_xml(&state, &reference, |r| {
+        r.ksef_number.as_deref() == Some(&ksef)
+    })
+    .map(xml_response)
+    .ok_or_else(|| {
+        ApiError::bad_request(
+            21178,
+            format!("UPO dla numeru KSeF {ksef} i sesji {reference} nie zostało znalezione."),
+        )
+    })
 }
 
 async fn session_upo(

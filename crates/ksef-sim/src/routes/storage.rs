@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
-use axum::Router;
 use ksef_core::crypto::Sha256Hash;
 use serde::Deserialize;
 
@@ -28,7 +28,11 @@ struct Signed {
 }
 
 fn check(state: &SimState, data: &str, q: &Signed) -> ApiResult<()> {
-    if !state.0.signer.check_mac_b64(&format!("{data}:{}", q.se), &q.sig) {
+    if !state
+        .0
+        .signer
+        .check_mac_b64(&format!("{data}:{}", q.se), &q.sig)
+    {
         return Err(ApiError::unauthorized("Nieprawidłowy podpis adresu."));
     }
     if state.now().timestamp() > q.se {
@@ -69,8 +73,18 @@ async fn upload(
 
 /// The signed download link of a UPO: `kind` is `invoice` (id = invoice reference) or `page`
 /// (id = UPO page reference).
-pub(crate) fn upo_url(state: &SimState, base: &str, session: &str, kind: &str, id: &str, expires: i64) -> String {
-    let sig = state.0.signer.mac_b64(&format!("GET:{session}:{kind}:{id}:{expires}"));
+pub(crate) fn upo_url(
+    state: &SimState,
+    base: &str,
+    session: &str,
+    kind: &str,
+    id: &str,
+    expires: i64,
+) -> String {
+    let sig = state
+        .0
+        .signer
+        .mac_b64(&format!("GET:{session}:{kind}:{id}:{expires}"));
     format!("{base}/storage/upo/{session}/{kind}/{id}?se={expires}&sig={sig}")
 }
 
@@ -99,7 +113,6 @@ async fn download_upo(
         "page" => super::status::session_upo_xml(&state, &session, &id),
         _ => None,
     };
-    xml.map(xml_response).ok_or_else(|| {
-        ApiError::plain(StatusCode::NOT_FOUND, "UPO nie istnieje.")
-    })
+    xml.map(xml_response)
+        .ok_or_else(|| ApiError::plain(StatusCode::NOT_FOUND, "UPO nie istnieje."))
 }

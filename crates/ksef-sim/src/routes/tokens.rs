@@ -127,7 +127,7 @@ async fn list(State(state): State<SimState>, caller: Caller) -> Json<Value> {
         .iter()
         .filter(|t| t.context == caller.context)
         .collect();
-    tokens.sort_by(|a, b| b.created.cmp(&a.created));
+    tokens.sort_by_key(|t| std::cmp::Reverse(t.created));
     Json(json!({"tokens": tokens.into_iter().map(token_json).collect::<Vec<_>>()}))
 }
 

@@ -1,5 +1,5 @@
 //! A small test client for the simulator (the real client lives in `ksef-client`).
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -41,7 +41,11 @@ pub fn today() -> NaiveDate {
     ksef_core::calendar::warsaw_date(chrono::Utc::now())
 }
 
-pub async fn public_key(http: &reqwest::Client, api: &str, usage: PublicKeyUsage) -> (Certificate, String) {
+pub async fn public_key(
+    http: &reqwest::Client,
+    api: &str,
+    usage: PublicKeyUsage,
+) -> (Certificate, String) {
     let list: Value = http
         .get(format!("{api}/security/public-key-certificates"))
         .send()
@@ -55,7 +59,8 @@ pub async fn public_key(http: &reqwest::Client, api: &str, usage: PublicKeyUsage
         .unwrap()
         .iter()
         .map(|e| {
-            let cert = Certificate::from_pem_or_der(e["certificate"].as_str().unwrap().as_bytes()).unwrap();
+            let cert = Certificate::from_pem_or_der(e["certificate"].as_str().unwrap().as_bytes())
+                .unwrap();
             let usage: Vec<PublicKeyUsage> = serde_json::from_value(e["usage"].clone()).unwrap();
             PublicKeyCertificate::from_certificate(cert, usage)
         })
@@ -67,7 +72,10 @@ pub async fn public_key(http: &reqwest::Client, api: &str, usage: PublicKeyUsage
 /// Challenge, encrypted token, status, redeem: the access token.
 pub async fn authenticate(http: &reqwest::Client, api: &str, nip: &str, secret: &str) -> String {
     let op = start_auth(http, api, nip, secret).await;
-    let op_token = op["authenticationToken"]["token"].as_str().unwrap().to_owned();
+    let op_token = op["authenticationToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let reference = op["referenceNumber"].as_str().unwrap();
     let status: Value = http
         .get(format!("{api}/auth/{reference}"))
@@ -136,7 +144,12 @@ impl Ctx {
     }
 
     pub async fn open_online(&self) -> (String, SymmetricKey) {
-        let (cert, key_id) = public_key(&self.http, self.api(), PublicKeyUsage::SymmetricKeyEncryption).await;
+        let (cert, key_id) = public_key(
+            &self.http,
+            self.api(),
+            PublicKeyUsage::SymmetricKeyEncryption,
+        )
+        .await;
         let key = SymmetricKey::generate().unwrap();
         let resp = self
             .http
@@ -151,7 +164,12 @@ impl Ctx {
         (v["referenceNumber"].as_str().unwrap().to_owned(), key)
     }
 
-    pub fn send_body(key: &SymmetricKey, xml: &[u8], offline: bool, corrected: Option<&Sha256Hash>) -> Value {
+    pub fn send_body(
+        key: &SymmetricKey,
+        xml: &[u8],
+        offline: bool,
+        corrected: Option<&Sha256Hash>,
+    ) -> Value {
         let enc = key.encrypt(xml).unwrap();
         let mut body = json!({
             "invoiceHash": Sha256Hash::of(xml).to_base64(),
@@ -178,8 +196,17 @@ impl Ctx {
     }
 
     /// Sends and returns the invoice reference (asserting 202).
-    pub async fn send(&self, session: &str, key: &SymmetricKey, xml: &[u8], offline: bool, corrected: Option<&Sha256Hash>) -> String {
-        let resp = self.send_raw(session, &Self::send_body(key, xml, offline, corrected)).await;
+    pub async fn send(
+        &self,
+        session: &str,
+        key: &SymmetricKey,
+        xml: &[u8],
+        offline: bool,
+        corrected: Option<&Sha256Hash>,
+    ) -> String {
+        let resp = self
+            .send_raw(session, &Self::send_body(key, xml, offline, corrected))
+            .await;
         let status = resp.status();
         let v: Value = resp.json().await.unwrap();
         assert_eq!(status, 202, "{v}");
@@ -199,7 +226,9 @@ impl Ctx {
     }
 
     pub async fn invoice_status(&self, session: &str, invoice: &str) -> Value {
-        let (s, v) = self.get(&format!("/sessions/{session}/invoices/{invoice}")).await;
+        let (s, v) = self
+            .get(&format!("/sessions/{session}/invoices/{invoice}"))
+            .await;
         assert_eq!(s, 200, "{v}");
         v
     }
@@ -218,7 +247,11 @@ impl Ctx {
 pub fn codes(v: &Value) -> Vec<i64> {
     v["exception"]["exceptionDetailList"]
         .as_array()
-        .map(|l| l.iter().filter_map(|d| d["exceptionCode"].as_i64()).collect())
+        .map(|l| {
+            l.iter()
+                .filter_map(|d| d["exceptionCode"].as_i64())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
