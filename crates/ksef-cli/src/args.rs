@@ -32,6 +32,16 @@ pub enum Command {
     /// Invoice files.
     #[command(subcommand)]
     Invoice(InvoiceCommand),
+    /// A walk-through of offline invoicing: issue, check, deadlines, KOD I and KOD II.
+    #[command(after_help = "Example:\n  ksef demo --dir ./ksef-demo")]
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Directory for the invoices, the certificate and the QR images.
+    #[arg(long, default_value = "ksef-demo")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 /// What a command concluded, for the exit code.
+#[derive(Debug)]
 pub enum Outcome {
     /// Done, or the input is valid: exit 0.
     Ok,

@@ -2,6 +2,7 @@
 
 mod check;
 mod deadline;
+mod demo;
 mod invoice;
 mod qr;
 
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Nip(c) => check::nip(c),
         Command::Deadline(a) => deadline::run(a),
         Command::Invoice(c) => invoice::run(c),
+        Command::Demo(a) => demo::run(a),
     }
 }
 

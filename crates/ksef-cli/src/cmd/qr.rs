@@ -93,6 +93,12 @@ pub fn run(c: QrCommand) -> anyhow::Result<Outcome> {
                         parsed.seller_nip,
                         parsed.context
                     );
+                    if certificate.role() != ksef_core::crypto::CertificateRole::Offline {
+                        println!(
+                            "note: the certificate's key usage is not that of a KSeF Offline certificate \
+                             (nonRepudiation); KSeF accepts KOD II only from Offline certificates"
+                        );
+                    }
                     Ok(Outcome::Ok)
                 }
                 Err(e) => {

@@ -1,1 +1,0 @@
-//! QR images (PNG and SVG) with a label under the code.
