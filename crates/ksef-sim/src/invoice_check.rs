@@ -1,6 +1,6 @@
-//! The invoice checks, behind one small function so the simulator can follow `ksef-core`'s
-//! checker as it grows. Until `ksef_core::invoice` lands this is a reading of the fields the
-//! simulator needs plus the XML rules of crypto-and-sessions.md §10.1.
+//! The invoice checks, behind one small function: `ksef_core::invoice::InvoiceChecker`
+//! decides (XML rules, FA(3) XSD, NIP checksums), then a streaming reading takes the fields
+//! the simulator shows (names and amounts for the metadata).
 
 use chrono::NaiveDate;
 use ksef_core::Nip;
@@ -69,8 +69,46 @@ pub struct CheckOptions {
     pub xsd: bool,
 }
 
-/// Checks an FA(3) invoice and reads its key fields.
+fn checker() -> Option<&'static ksef_core::invoice::InvoiceChecker> {
+    static CHECKER: std::sync::OnceLock<Option<ksef_core::invoice::InvoiceChecker>> =
+        std::sync::OnceLock::new();
+    CHECKER
+        .get_or_init(|| ksef_core::invoice::InvoiceChecker::new().ok())
+        .as_ref()
+}
+
+/// Checks an FA(3) invoice and reads its key fields. NIP checksum failures are semantic
+/// (450); every other rule is a file verification error (430).
 pub fn inspect(bytes: &[u8], opts: CheckOptions) -> Result<InvoiceFacts, Rejection> {
+    use ksef_core::invoice::Rule;
+    let Some(checker) = checker() else {
+        return Err(Rejection::file(
+            "Schemat FA(3) jest niedostępny w symulatorze.",
+        ));
+    };
+    let core = ksef_core::invoice::CheckOptions {
+        accepted_on: None,
+        nip_checksums: opts.nip_checksums,
+        xsd: opts.xsd,
+    };
+    let report = checker.check(bytes, &core);
+    if !report.is_ok() {
+        let semantic = report.problems.iter().all(|p| p.rule == Rule::NipChecksum);
+        return Err(Rejection {
+            code: if semantic { 450 } else { 430 },
+            details: report
+                .problems
+                .iter()
+                .take(20)
+                .map(ToString::to_string)
+                .collect(),
+        });
+    }
+    read_fields(bytes, opts)
+}
+
+/// The streaming reading of the fields (and the simulator's own first-line XML rules).
+fn read_fields(bytes: &[u8], opts: CheckOptions) -> Result<InvoiceFacts, Rejection> {
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Err(Rejection::file(
             "Plik zawiera znacznik BOM (UTF-8 bez BOM jest wymagany).",
@@ -84,7 +122,6 @@ pub fn inspect(bytes: &[u8], opts: CheckOptions) -> Result<InvoiceFacts, Rejecti
             c as u32
         )));
     }
-    let _ = opts.xsd; // XSD validation arrives with ksef_core::invoice
     let mut reader = quick_xml::Reader::from_str(text);
     let mut path: Vec<String> = Vec::new();
     let mut f = Partial::default();

@@ -46,14 +46,12 @@ pub async fn public_key(
     api: &str,
     usage: PublicKeyUsage,
 ) -> (Certificate, String) {
-    let list: Value = http
+    let resp = http
         .get(format!("{api}/security/public-key-certificates"))
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
+    let (_, list) = json_of("GET", resp).await;
     let certs: Vec<PublicKeyCertificate> = list
         .as_array()
         .unwrap()
@@ -77,37 +75,37 @@ pub async fn authenticate(http: &reqwest::Client, api: &str, nip: &str, secret: 
         .unwrap()
         .to_owned();
     let reference = op["referenceNumber"].as_str().unwrap();
-    let status: Value = http
-        .get(format!("{api}/auth/{reference}"))
-        .bearer_auth(&op_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, status) = json_of(
+        "GET",
+        http.get(format!("{api}/auth/{reference}"))
+            .bearer_auth(&op_token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status["status"]["code"], 200, "{status}");
-    let tokens: Value = http
-        .post(format!("{api}/auth/token/redeem"))
-        .bearer_auth(&op_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, tokens) = json_of(
+        "POST",
+        http.post(format!("{api}/auth/token/redeem"))
+            .bearer_auth(&op_token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     tokens["accessToken"]["token"].as_str().unwrap().to_owned()
 }
 
 pub async fn start_auth(http: &reqwest::Client, api: &str, nip: &str, secret: &str) -> Value {
-    let ch: Value = http
-        .post(format!("{api}/auth/challenge"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, ch) = json_of(
+        "POST",
+        http.post(format!("{api}/auth/challenge"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     let (cert, key_id) = public_key(http, api, PublicKeyUsage::KsefTokenEncryption).await;
     let plain = format!("{secret}|{}", ch["timestampMs"]);
     let enc = wrap_with_certificate(&cert, plain.as_bytes()).unwrap();
@@ -122,8 +120,9 @@ pub async fn start_auth(http: &reqwest::Client, api: &str, nip: &str, secret: &s
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 202);
-    resp.json().await.unwrap()
+    let (status, v) = json_of("POST", resp).await;
+    assert_eq!(status, 202, "{v}");
+    v
 }
 
 pub fn encryption(cert: &Certificate, key_id: &str, key: &SymmetricKey) -> Value {
@@ -159,8 +158,8 @@ impl Ctx {
             .send()
             .await
             .unwrap();
-        assert_eq!(resp.status(), 201);
-        let v: Value = resp.json().await.unwrap();
+        let (status, v) = json_of("POST", resp).await;
+        assert_eq!(status, 201, "{v}");
         (v["referenceNumber"].as_str().unwrap().to_owned(), key)
     }
 
@@ -207,8 +206,7 @@ impl Ctx {
         let resp = self
             .send_raw(session, &Self::send_body(key, xml, offline, corrected))
             .await;
-        let status = resp.status();
-        let v: Value = resp.json().await.unwrap();
+        let (status, v) = json_of("POST", resp).await;
         assert_eq!(status, 202, "{v}");
         v["referenceNumber"].as_str().unwrap().to_owned()
     }
@@ -221,8 +219,7 @@ impl Ctx {
             .send()
             .await
             .unwrap();
-        let s = resp.status().as_u16();
-        (s, resp.json().await.unwrap_or(Value::Null))
+        json_of("GET", resp).await
     }
 
     pub async fn invoice_status(&self, session: &str, invoice: &str) -> Value {
@@ -241,6 +238,29 @@ impl Ctx {
             .await
             .unwrap()
     }
+}
+
+/// Validates a JSON answer of the API against `open-api.json`; panics with the errors.
+/// Statuses the spec does not describe (413, 500, 503 of outages) are not checked.
+pub fn validated(method: &str, url: &str, status: u16, body: &Value) {
+    if matches!(status, 413 | 500 | 503) {
+        return;
+    }
+    let path = url.split_once("/v2").map_or(url, |(_, p)| p);
+    let template = ksef_test_support::match_path(method, path)
+        .unwrap_or_else(|| panic!("{method} {path} is not in open-api.json"));
+    if let Err(errors) = ksef_test_support::validate_response(method, template, status, body) {
+        panic!("{method} {path} -> {status} does not match open-api.json: {errors:?}\n{body}");
+    }
+}
+
+/// Reads a JSON answer and validates it.
+pub async fn json_of(method: &str, resp: reqwest::Response) -> (u16, Value) {
+    let url = resp.url().to_string();
+    let status = resp.status().as_u16();
+    let body: Value = resp.json().await.unwrap_or(Value::Null);
+    validated(method, &url, status, &body);
+    (status, body)
 }
 
 /// The exception codes of a 400 body.
