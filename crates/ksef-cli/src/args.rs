@@ -35,6 +35,34 @@ pub enum Command {
     /// A walk-through of offline invoicing: issue, check, deadlines, KOD I and KOD II.
     #[command(after_help = "Example:\n  ksef demo --dir ./ksef-demo")]
     Demo(DemoArgs),
+    /// Run the local KSeF simulator (API, QR pages, Lighthouse, control) until stopped.
+    #[command(after_help = "Examples:\n  \
+        ksef sim --addr 127.0.0.1:8480 --token 5265877635=my-secret-token\n  \
+        ksef sim --fault-5xx-rate 0.05 --latency-ms 200\n\n\
+        Prints one JSON line with apiBase, qrBase, lighthouseBase and controlBase, then serves.")]
+    Sim(SimArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub addr: String,
+    /// Allow an address other than loopback.
+    #[arg(long)]
+    pub allow_non_loopback: bool,
+    /// A KSeF token the simulator accepts: NIP=SECRET, or Type:Value=SECRET (repeatable).
+    #[arg(long, value_name = "NIP=SECRET")]
+    pub token: Vec<String>,
+    /// Fraction (0..1) of API requests answered with HTTP 500.
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_5xx_rate: f64,
+    /// Milliseconds added to every API answer.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Check NIP checksums in invoices, as production KSeF does (the test environment does not).
+    #[arg(long)]
+    pub nip_checksums: bool,
 }
 
 #[derive(Debug, Args)]

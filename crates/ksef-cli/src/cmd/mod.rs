@@ -5,6 +5,7 @@ mod deadline;
 mod demo;
 mod invoice;
 mod qr;
+mod sim;
 
 use std::path::Path;
 
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Deadline(a) => deadline::run(a),
         Command::Invoice(c) => invoice::run(c),
         Command::Demo(a) => demo::run(a),
+        Command::Sim(a) => sim::run(a),
     }
 }
 
