@@ -178,23 +178,8 @@ impl fmt::Display for ContextIdentifier {
     }
 }
 
-macro_rules! text_impls {
-    ($t:ident) => {
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-        impl fmt::Debug for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, concat!(stringify!($t), "({})"), self.as_str())
-            }
-        }
-        super::serde_via_str!($t);
-    };
-}
-text_impls!(NipVatUe);
-text_impls!(PeppolId);
+super::text_impls!(NipVatUe);
+super::text_impls!(PeppolId);
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,5 @@
 //! The internal identifier of a subordinate unit (`InternalId`, FA(3) `IDWew`).
 
-use std::fmt;
 use std::str::FromStr;
 
 use super::{Nip, invalid};
@@ -107,19 +106,7 @@ impl FromStr for InternalId {
     }
 }
 
-impl fmt::Display for InternalId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl fmt::Debug for InternalId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "InternalId({})", self.as_str())
-    }
-}
-
-super::serde_via_str!(InternalId);
+super::text_impls!(InternalId);
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,5 @@
 //! The KSeF number, assigned by KSeF to every accepted invoice.
 
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
@@ -156,19 +155,7 @@ impl FromStr for KsefNumber {
     }
 }
 
-impl fmt::Display for KsefNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl fmt::Debug for KsefNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "KsefNumber({})", self.as_str())
-    }
-}
-
-super::serde_via_str!(KsefNumber);
+super::text_impls!(KsefNumber);
 
 #[cfg(test)]
 mod tests {

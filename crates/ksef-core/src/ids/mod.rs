@@ -40,3 +40,22 @@ macro_rules! serde_via_str {
     };
 }
 pub(crate) use serde_via_str;
+
+/// `Display` as the identifier's text, `Debug` as `Type(text)`, and serde through the text, for
+/// an identifier type with an `as_str()`.
+macro_rules! text_impls {
+    ($t:ident) => {
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, concat!(stringify!($t), "({})"), self.as_str())
+            }
+        }
+        $crate::ids::serde_via_str!($t);
+    };
+}
+pub(crate) use text_impls;

@@ -1,6 +1,5 @@
 //! NIP, the Polish tax identification number.
 
-use std::fmt;
 use std::str::FromStr;
 
 use super::invalid;
@@ -97,19 +96,7 @@ impl FromStr for Nip {
     }
 }
 
-impl fmt::Display for Nip {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl fmt::Debug for Nip {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Nip({})", self.as_str())
-    }
-}
-
-super::serde_via_str!(Nip);
+super::text_impls!(Nip);
 
 #[cfg(test)]
 mod tests {

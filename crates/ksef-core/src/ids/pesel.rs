@@ -1,6 +1,5 @@
 //! PESEL, the Polish personal identification number.
 
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
@@ -95,19 +94,7 @@ impl FromStr for Pesel {
     }
 }
 
-impl fmt::Display for Pesel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl fmt::Debug for Pesel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Pesel({})", self.as_str())
-    }
-}
-
-super::serde_via_str!(Pesel);
+super::text_impls!(Pesel);
 
 #[cfg(test)]
 mod tests {
