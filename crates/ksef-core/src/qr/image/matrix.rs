@@ -640,32 +640,25 @@ fn place_and_mask<const N: usize>(t: &Template, codewords: &[u8], mask: Option<u
     // Unmasked symbol: function patterns plus data, rows and transposed.
     let mut rows = as_rows(&t.base);
     let mut cols = as_rows(&t.base_t);
-    // Branch-free on the bits (they are random, a branch would be mispredicted half the
-    // time). The order walks two-module columns, so the two transposed rows of the current
-    // column pair are gathered in registers and stored when the pair changes.
-    let mut pair = [[0u64; N]; 2];
-    let mut right = size - 1;
+    // Data bits into the rows, branch-free (the bits are random: a branch would be
+    // mispredicted half the time).
     for (positions, &cw) in t.order.chunks(8).zip(codewords) {
         for (i, &pos) in positions.iter().enumerate() {
             let bit = u64::from((cw >> (7 - i)) & 1);
             let (x, y) = (usize::from(pos & 0xFF), usize::from(pos >> 8));
             rows[y][x / 64] |= bit << (x % 64);
-            if x > right || x + 1 < right {
-                for (c, acc) in pair.iter_mut().enumerate() {
-                    for (w, a) in cols[right - c].iter_mut().zip(acc.iter_mut()) {
-                        *w |= *a;
-                        *a = 0;
-                    }
-                }
-                // Pairs are (size - 1, size - 2) … (8, 7), then (5, 4), (3, 2), (1, 0).
-                right = if x < 6 { x | 1 } else { x + (x & 1) };
-            }
-            pair[right - x][y / 64] |= bit << (y % 64);
         }
     }
-    for (c, acc) in pair.iter().enumerate() {
-        for (w, a) in cols[right - c].iter_mut().zip(acc) {
-            *w |= *a;
+    // The transposed symbol gets the same data bits: about half of the data modules are dark,
+    // so walking the set bits is cheaper than writing every bit twice.
+    for (y, (row, base)) in rows.iter().zip(t.base.chunks_exact(N)).enumerate() {
+        for (j, (&r, &b)) in row.iter().zip(base).enumerate() {
+            let mut bits = r & !b;
+            while bits != 0 {
+                let x = j * 64 + bits.trailing_zeros() as usize;
+                cols[x][y / 64] |= 1 << (y % 64);
+                bits &= bits - 1;
+            }
         }
     }
     let data_rows = as_rows(&t.data);
