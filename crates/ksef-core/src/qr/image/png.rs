@@ -5,7 +5,7 @@ use super::{Layout, QUIET_ZONE_MODULES};
 use crate::{Error, Result};
 
 /// Bits per pixel when there is an (anti-aliased) label.
-const LABEL_DEPTH: u8 = 8;
+const LABEL_DEPTH: u8 = 2;
 
 pub(super) fn render(font: &LabelFont, layout: &Layout) -> Result<Vec<u8>> {
     let depth = if layout.label.is_some() {
@@ -89,7 +89,19 @@ pub(super) fn render(font: &LabelFont, layout: &Layout) -> Result<Vec<u8>> {
 }
 
 /// Packs 8-bit luma into `depth`-bit grayscale samples, MSB first, as PNG wants.
+/// Luma rounded to the nearest of 4 gray levels.
+static LEVEL2: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = ((i as u16 * 3 + 127) / 255) as u8;
+        i += 1;
+    }
+    t
+};
+
 fn pack(luma: &[u8], depth: u8, out: &mut Vec<u8>) {
+    out.reserve((luma.len() * usize::from(depth)).div_ceil(8));
     match depth {
         8 => out.extend_from_slice(luma),
         1 => {
@@ -97,6 +109,23 @@ fn pack(luma: &[u8], depth: u8, out: &mut Vec<u8>) {
                 let mut byte = 0u8;
                 for (i, &l) in chunk.iter().enumerate() {
                     byte |= u8::from(l >= 128) << (7 - i);
+                }
+                out.push(byte);
+            }
+        }
+        2 => {
+            // Four pixels a byte, each luma rounded to one of the 4 gray levels.
+            let (whole, rest) = luma.as_chunks::<4>();
+            out.extend(whole.iter().map(|c| {
+                (LEVEL2[usize::from(c[0])] << 6)
+                    | (LEVEL2[usize::from(c[1])] << 4)
+                    | (LEVEL2[usize::from(c[2])] << 2)
+                    | LEVEL2[usize::from(c[3])]
+            }));
+            if !rest.is_empty() {
+                let mut byte = 0u8;
+                for (i, &l) in rest.iter().enumerate() {
+                    byte |= LEVEL2[usize::from(l)] << (6 - 2 * i);
                 }
                 out.push(byte);
             }
