@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use ksef_sim::fixtures::InvoiceBuilder;
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "a measurement, not a check"]
@@ -15,7 +14,7 @@ async fn interactive_sends_per_second() {
     let tasks = 16;
     let bodies: Vec<serde_json::Value> = (0..n)
         .map(|i| {
-            let xml = InvoiceBuilder::new(NIP, today(), &format!("FV/P/{i}")).lines(40).build();
+            let xml = sample(NIP, today(), &format!("FV/P/{i}")).with_lines(35).to_xml();
             Ctx::send_body(&key, &xml, false, None)
         })
         .collect();

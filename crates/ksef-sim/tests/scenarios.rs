@@ -15,7 +15,6 @@ use ksef_core::crypto::{
 };
 use ksef_core::ids::ContextIdentifier;
 use ksef_core::qr::OfflineSigner;
-use ksef_sim::fixtures::InvoiceBuilder;
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -122,9 +121,9 @@ async fn token_auth_flow_and_failures() {
 async fn online_send_gives_ksef_number_and_valid_upo() {
     let ctx = start().await;
     let (session, key) = ctx.open_online().await;
-    let xml = InvoiceBuilder::new(NIP, today(), "FV/ONLINE/1")
-        .lines(40)
-        .build();
+    let xml = sample(NIP, today(), "FV/ONLINE/1")
+        .with_lines(40)
+        .to_xml();
     assert!(xml.len() > 9_000, "{}", xml.len());
     let inv = ctx.send(&session, &key, &xml, false, None).await;
     let st = ctx.invoice_status(&session, &inv).await;
@@ -235,12 +234,12 @@ async fn online_send_gives_ksef_number_and_valid_upo() {
 async fn duplicate_is_440_with_original_in_extensions() {
     let ctx = start().await;
     let (session, key) = ctx.open_online().await;
-    let xml = InvoiceBuilder::new(NIP, today(), "FV/DUP/1").build();
+    let xml = sample(NIP, today(), "FV/DUP/1").to_xml();
     let first = ctx.send(&session, &key, &xml, false, None).await;
     let original = ctx.invoice_status(&session, &first).await;
-    let again = InvoiceBuilder::new(NIP, today(), "FV/DUP/1")
-        .note("other bytes")
-        .build();
+    let again = sample(NIP, today(), "FV/DUP/1")
+        .with_note("other bytes")
+        .to_xml();
     let second = ctx.send(&session, &key, &again, false, None).await;
     let st = ctx.invoice_status(&session, &second).await;
     assert_eq!(st["status"]["code"], 440, "{st}");
@@ -263,28 +262,28 @@ async fn duplicate_is_440_with_original_in_extensions() {
 async fn future_issue_date_is_450_and_past_is_offline() {
     let ctx = start().await;
     let (session, key) = ctx.open_online().await;
-    let future = InvoiceBuilder::new(NIP, today() + Duration::days(2), "FV/FUT/1").build();
+    let future = sample(NIP, today() + Duration::days(2), "FV/FUT/1").to_xml();
     let inv = ctx.send(&session, &key, &future, false, None).await;
     assert_eq!(
         ctx.invoice_status(&session, &inv).await["status"]["code"],
         450
     );
-    let past = InvoiceBuilder::new(NIP, today() - Duration::days(1), "FV/PAST/1").build();
+    let past = sample(NIP, today() - Duration::days(1), "FV/PAST/1").to_xml();
     let inv = ctx.send(&session, &key, &past, false, None).await;
     let st = ctx.invoice_status(&session, &inv).await;
     assert_eq!(st["status"]["code"], 200);
     assert_eq!(st["invoicingMode"], "Offline");
     // Another seller without a grant: 410.
-    let foreign = InvoiceBuilder::new("7762811692", today(), "FV/FOREIGN/1").build();
+    let foreign = sample("7762811692", today(), "FV/FOREIGN/1").to_xml();
     let inv = ctx.send(&session, &key, &foreign, false, None).await;
     assert_eq!(
         ctx.invoice_status(&session, &inv).await["status"]["code"],
         410
     );
     // Attachments only in batch: 415.
-    let att = InvoiceBuilder::new(NIP, today(), "FV/ATT/1")
-        .attachment()
-        .build();
+    let att = sample(NIP, today(), "FV/ATT/1")
+        .with_attachment()
+        .to_xml();
     let inv = ctx.send(&session, &key, &att, false, None).await;
     assert_eq!(
         ctx.invoice_status(&session, &inv).await["status"]["code"],
@@ -297,7 +296,7 @@ async fn technical_correction_then_21166_and_21167() {
     let ctx = start().await;
     let (session, key) = ctx.open_online().await;
     // An offline invoice rejected for a technical reason (not FA(3)-valid: no P_2).
-    let good = InvoiceBuilder::new(NIP, today(), "FV/TK/1").build();
+    let good = sample(NIP, today(), "FV/TK/1").to_xml();
     let broken = String::from_utf8(good.clone())
         .unwrap()
         .replace("<P_2>FV/TK/1</P_2>", "");
@@ -323,9 +322,9 @@ async fn technical_correction_then_21166_and_21167() {
     assert_eq!(st["status"]["code"], 200, "{st}");
     assert_eq!(st["invoicingMode"], "Offline");
     // A second correction of the same original: 21166.
-    let second = InvoiceBuilder::new(NIP, today(), "FV/TK/1")
-        .note("again")
-        .build();
+    let second = sample(NIP, today(), "FV/TK/1")
+        .with_note("again")
+        .to_xml();
     let r = ctx
         .send_raw(
             &session,
@@ -381,7 +380,7 @@ async fn expired_session_refuses_sends() {
     ctx.sim.state.clock().advance(Duration::hours(13));
     let mut ctx = ctx;
     ctx.access = authenticate(&ctx.http, &ctx.sim.api_base, NIP, SECRET).await;
-    let xml = InvoiceBuilder::new(NIP, today(), "FV/EXP/1").build();
+    let xml = sample(NIP, today(), "FV/EXP/1").to_xml();
     let r = ctx
         .send_raw(&session, &Ctx::send_body(&key, &xml, false, None))
         .await;
@@ -594,7 +593,7 @@ async fn bad_input_gets_codes_not_panics() {
     assert_eq!(r.status(), 413);
     // Unknown session, malformed reference.
     let (session, key) = ctx.open_online().await;
-    let xml = InvoiceBuilder::new(NIP, today(), "FV/BAD/1").build();
+    let xml = sample(NIP, today(), "FV/BAD/1").to_xml();
     let body = Ctx::send_body(&key, &xml, false, None);
     let r = post("/sessions/online/20250625-SO-2C3E6C8000-B675CF5D68-07/invoices")
         .json(&body)
@@ -739,7 +738,7 @@ async fn batch_of_1000_in_two_parts() {
         .map(|i| {
             (
                 format!("fv-{i}.xml"),
-                InvoiceBuilder::new(NIP, today(), &format!("FV/B/{i}")).build(),
+                sample(NIP, today(), &format!("FV/B/{i}")).to_xml(),
             )
         })
         .collect();
@@ -791,9 +790,9 @@ async fn batch_tar_gz_and_hostile_archives() {
         Vec::new(),
         flate2::Compression::default(),
     ));
-    let xml = InvoiceBuilder::new(NIP, today(), "FV/TGZ/1")
-        .attachment()
-        .build();
+    let xml = sample(NIP, today(), "FV/TGZ/1")
+        .with_attachment()
+        .to_xml();
     let mut h = tar::Header::new_gnu();
     h.set_size(xml.len() as u64);
     h.set_mode(0o644);
@@ -882,7 +881,7 @@ async fn dropped_response_still_registers_the_invoice() {
     let (session, key) = ctx.open_online().await;
     ctx.control("/faults", json!({"dropResponsesAfterAccept": 1}))
         .await;
-    let xml = InvoiceBuilder::new(NIP, today(), "FV/DROP/1").build();
+    let xml = sample(NIP, today(), "FV/DROP/1").to_xml();
     let sent = ctx
         .http
         .post(format!("{}/sessions/online/{session}/invoices", ctx.api()))

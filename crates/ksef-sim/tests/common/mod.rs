@@ -37,6 +37,16 @@ pub async fn start_with(config: SimConfig) -> Ctx {
     Ctx { sim, http, access }
 }
 
+/// A valid FA(3) invoice (`ksef_core::invoice::SampleInvoice`) from `seller`, which may be
+/// any well-formed NIP (checksum not checked).
+pub fn sample(seller: &str, date: NaiveDate, number: &str) -> ksef_core::invoice::SampleInvoice {
+    ksef_core::invoice::SampleInvoice::new(
+        ksef_core::Nip::parse_unchecked(seller).unwrap(),
+        date,
+        number,
+    )
+}
+
 pub fn today() -> NaiveDate {
     ksef_core::calendar::warsaw_date(chrono::Utc::now())
 }
