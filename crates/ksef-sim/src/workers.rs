@@ -66,3 +66,18 @@ pub(crate) async fn run<T: Send + 'static>(
         )
     })
 }
+
+/// Runs `f` on a worker (or on this thread if there is none), for synchronous callers; the
+/// result arrives on the receiver (nothing arrives if `f` panics).
+pub(crate) fn spawn<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> mpsc::Receiver<T> {
+    let (tx, rx) = mpsc::channel();
+    let job: Job = Box::new(move || {
+        let _ = tx.send(f());
+    });
+    if let Err(mpsc::SendError(job)) = pool().send(job) {
+        job();
+    }
+    rx
+}

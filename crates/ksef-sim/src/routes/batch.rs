@@ -8,8 +8,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use chrono::Duration;
 use ksef_core::crypto::Sha256Hash;
 use ksef_client::models::sessions::{
@@ -365,45 +363,45 @@ fn check_parallel(
         let rest = entries.split_off(chunk.min(entries.len()));
         chunks.push(std::mem::replace(&mut entries, rest));
     }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .into_iter()
-                        .map(|(name, data)| {
-                            let (bytes, too_large) = match data {
-                                Ok(b) => (b, None),
-                                Err(why) => (Vec::new(), Some(why)),
-                            };
-                            let sub = Submission {
-                                hash: Sha256Hash::of(&bytes),
-                                plain: Ok(Arc::new(bytes)),
-                                file_name: Some(name),
-                                offline_declared: offline,
-                                hash_of_corrected: None,
-                                invoicing_date,
-                                checked: None,
-                            };
-                            match too_large {
-                                None => sub.check(state),
-                                Some(why) => Submission {
-                                    checked: Some(Err(Rejection {
-                                        code: 430,
-                                        details: vec![why],
-                                    })),
-                                    ..sub
-                                },
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                })
+    // On the check workers, which keep their compiled schema between batches.
+    let pending: Vec<_> = chunks
+        .into_iter()
+        .map(|chunk| {
+            let state = state.clone();
+            crate::workers::spawn(move || {
+                chunk
+                    .into_iter()
+                    .map(|(name, data)| {
+                        let (bytes, too_large) = match data {
+                            Ok(b) => (b, None),
+                            Err(why) => (Vec::new(), Some(why)),
+                        };
+                        let sub = Submission {
+                            hash: Sha256Hash::of(&bytes),
+                            plain: Ok(Arc::new(bytes)),
+                            file_name: Some(name),
+                            offline_declared: offline,
+                            hash_of_corrected: None,
+                            invoicing_date,
+                            checked: None,
+                        };
+                        match too_large {
+                            None => sub.check(&state),
+                            Some(why) => Submission {
+                                checked: Some(Err(Rejection {
+                                    code: 430,
+                                    details: vec![why],
+                                })),
+                                ..sub
+                            },
+                        }
+                    })
+                    .collect::<Vec<_>>()
             })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
+        })
+        .collect();
+    pending
+        .into_iter()
+        .flat_map(|rx| rx.recv().unwrap_or_default())
+        .collect()
 }

@@ -38,6 +38,7 @@ async fn list(State(state): State<SimState>) -> Json<Vec<PublicKeyCertificate>> 
                             PublicKeyUsage::SymmetricKeyEncryption => {
                                 PublicKeyCertificateUsage::SymmetricKeyEncryption
                             }
+                            other => PublicKeyCertificateUsage::Other(format!("{other:?}")),
                         })
                         .collect(),
                 }
