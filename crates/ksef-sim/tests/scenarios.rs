@@ -121,9 +121,7 @@ async fn token_auth_flow_and_failures() {
 async fn online_send_gives_ksef_number_and_valid_upo() {
     let ctx = start().await;
     let (session, key) = ctx.open_online().await;
-    let xml = sample(NIP, today(), "FV/ONLINE/1")
-        .with_lines(40)
-        .to_xml();
+    let xml = sample(NIP, today(), "FV/ONLINE/1").with_lines(40).to_xml();
     assert!(xml.len() > 9_000, "{}", xml.len());
     let inv = ctx.send(&session, &key, &xml, false, None).await;
     let st = ctx.invoice_status(&session, &inv).await;
@@ -281,9 +279,7 @@ async fn future_issue_date_is_450_and_past_is_offline() {
         410
     );
     // Attachments only in batch: 415.
-    let att = sample(NIP, today(), "FV/ATT/1")
-        .with_attachment()
-        .to_xml();
+    let att = sample(NIP, today(), "FV/ATT/1").with_attachment().to_xml();
     let inv = ctx.send(&session, &key, &att, false, None).await;
     assert_eq!(
         ctx.invoice_status(&session, &inv).await["status"]["code"],
@@ -322,9 +318,7 @@ async fn technical_correction_then_21166_and_21167() {
     assert_eq!(st["status"]["code"], 200, "{st}");
     assert_eq!(st["invoicingMode"], "Offline");
     // A second correction of the same original: 21166.
-    let second = sample(NIP, today(), "FV/TK/1")
-        .with_note("again")
-        .to_xml();
+    let second = sample(NIP, today(), "FV/TK/1").with_note("again").to_xml();
     let r = ctx
         .send_raw(
             &session,
@@ -653,84 +647,6 @@ async fn bad_input_gets_codes_not_panics() {
     assert_eq!(codes(&r.json().await.unwrap()), vec![21405]);
 }
 
-/// Builds a batch package, uploads it in `parts` parts, closes, waits; returns (session, status).
-async fn run_batch(ctx: &Ctx, archive: Vec<u8>, tar_gz: bool, parts: usize) -> (String, Value) {
-    let (cert, key_id) =
-        public_key(&ctx.http, ctx.api(), PublicKeyUsage::SymmetricKeyEncryption).await;
-    let key = SymmetricKey::generate().unwrap();
-    let chunk = archive.len().div_ceil(parts);
-    let encrypted: Vec<Vec<u8>> = archive
-        .chunks(chunk)
-        .map(|c| key.encrypt(c).unwrap())
-        .collect();
-    let mut body = json!({
-        "formCode": form_code(),
-        "batchFile": {
-            "fileSize": archive.len(),
-            "fileHash": Sha256Hash::of(&archive).to_base64(),
-            "fileParts": encrypted.iter().enumerate().map(|(i, p)| json!({
-                "ordinalNumber": i + 1, "fileSize": p.len(), "fileHash": Sha256Hash::of(p).to_base64()
-            })).collect::<Vec<_>>(),
-        },
-        "encryption": encryption(&cert, &key_id, &key),
-    });
-    if tar_gz {
-        body["batchFile"]["compressionType"] = json!("TarGz");
-    }
-    let r = ctx
-        .http
-        .post(format!("{}/sessions/batch", ctx.api()))
-        .bearer_auth(&ctx.access)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let v: Value = r.json().await.unwrap();
-    let session = v["referenceNumber"].as_str().unwrap().to_owned();
-    for (req, data) in v["partUploadRequests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .zip(&encrypted)
-    {
-        let mut put = ctx
-            .http
-            .put(req["url"].as_str().unwrap())
-            .body(data.clone());
-        for (k, val) in req["headers"].as_object().unwrap() {
-            put = put.header(k, val.as_str().unwrap());
-        }
-        assert_eq!(put.send().await.unwrap().status(), 201);
-    }
-    let r = ctx
-        .http
-        .post(format!("{}/sessions/batch/{session}/close", ctx.api()))
-        .bearer_auth(&ctx.access)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
-    for _ in 0..600 {
-        let (_, s) = ctx.get(&format!("/sessions/{session}")).await;
-        if s["status"]["code"] != 150 && s["status"]["code"] != 100 {
-            return (session, s);
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("batch session did not finish");
-}
-
-fn zip_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (n, d) in files {
-        w.start_file(n.as_str(), zip::write::SimpleFileOptions::default())
-            .unwrap();
-        w.write_all(d).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn batch_of_1000_in_two_parts() {
     let ctx = start().await;
@@ -790,9 +706,7 @@ async fn batch_tar_gz_and_hostile_archives() {
         Vec::new(),
         flate2::Compression::default(),
     ));
-    let xml = sample(NIP, today(), "FV/TGZ/1")
-        .with_attachment()
-        .to_xml();
+    let xml = sample(NIP, today(), "FV/TGZ/1").with_attachment().to_xml();
     let mut h = tar::Header::new_gnu();
     h.set_size(xml.len() as u64);
     h.set_mode(0o644);

@@ -7,8 +7,6 @@ use axum::{Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Duration, Utc};
-use ksef_core::crypto::{PublicKeyUsage, unwrap_with_key};
-use ksef_core::ids::ContextIdentifier;
 use ksef_client::models::auth::{
     AuthenticationChallengeResponse, AuthenticationInitResponse, AuthenticationListItem,
     AuthenticationListResponse, AuthenticationMethod, AuthenticationMethodCategory,
@@ -17,6 +15,8 @@ use ksef_client::models::auth::{
     InitTokenAuthenticationRequest,
 };
 use ksef_client::models::common::{StatusInfo, TokenInfo};
+use ksef_core::crypto::{PublicKeyUsage, unwrap_with_key};
+use ksef_core::ids::ContextIdentifier;
 
 use super::extract::{AnySessionBearer, Caller, ClientIp, OperationBearer, RefreshBearer};
 use crate::error::{ApiError, ApiResult};

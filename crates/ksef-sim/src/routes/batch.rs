@@ -9,10 +9,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
 use chrono::Duration;
-use ksef_core::crypto::Sha256Hash;
 use ksef_client::models::sessions::{
     CompressionType, OpenBatchSessionRequest, OpenBatchSessionResponse, PartUploadRequest,
 };
+use ksef_core::crypto::Sha256Hash;
 
 use super::base_url;
 use super::extract::Caller;

@@ -38,7 +38,8 @@ pub fn routes() -> Router<SimState> {
 }
 
 fn ctx(b: &ContextIdentifierBody) -> ApiResult<ContextIdentifier> {
-    ContextIdentifier::parse(b.kind.as_str(), &b.value).map_err(|e| ApiError::validation(e.to_string()))
+    ContextIdentifier::parse(b.kind.as_str(), &b.value)
+        .map_err(|e| ApiError::validation(e.to_string()))
 }
 
 async fn clock(State(state): State<SimState>) -> Json<Value> {

@@ -7,9 +7,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Europe::Warsaw;
-use ksef_core::crypto::Sha256Hash;
-use ksef_core::ids::ContextIdentifier;
-use serde::Deserialize;
 use ksef_client::models::FormCode;
 use ksef_client::models::common::InvoicingMode;
 use ksef_client::models::invoices::{
@@ -17,6 +14,9 @@ use ksef_client::models::invoices::{
     InvoiceMetadataSeller, InvoiceQueryDateType, InvoiceQuerySubjectType, InvoiceType,
     QueryInvoicesMetadataResponse,
 };
+use ksef_core::crypto::Sha256Hash;
+use ksef_core::ids::ContextIdentifier;
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::extract::Caller;
@@ -222,9 +222,7 @@ async fn metadata(
                                 .get(&r.session_ref)
                                 .is_some_and(|s| s.context == caller.context))
                 }
-                InvoiceQuerySubjectType::Subject2 => {
-                    f.buyer_nip.is_some() && f.buyer_nip == nip
-                }
+                InvoiceQuerySubjectType::Subject2 => f.buyer_nip.is_some() && f.buyer_nip == nip,
                 _ => false,
             };
             let date = match filters.date_range.date_type {

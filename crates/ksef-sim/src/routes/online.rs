@@ -12,11 +12,11 @@ use axum::{Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Duration, Utc};
-use ksef_core::crypto::{PublicKeyUsage, Sha256Hash, SymmetricKey, unwrap_with_key};
 use ksef_client::models::common::EncryptionInfo;
 use ksef_client::models::sessions::{
     OpenOnlineSessionRequest, OpenOnlineSessionResponse, SendInvoiceRequest, SendInvoiceResponse,
 };
+use ksef_core::crypto::{PublicKeyUsage, Sha256Hash, SymmetricKey, unwrap_with_key};
 
 use super::extract::Caller;
 use crate::error::{ApiError, ApiResult};

@@ -8,13 +8,13 @@ use axum::{Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Duration;
-use serde::Deserialize;
 use ksef_client::models::common::InvoicingMode;
 use ksef_client::models::sessions::{
     InvoiceStatusInfo, SessionInvoiceStatusResponse, SessionInvoicesResponse,
     SessionStatusResponse, SessionsQueryResponse, SessionsQueryResponseItem, UpoPageResponse,
     UpoResponse,
 };
+use serde::Deserialize;
 
 use super::base_url;
 use super::extract::Caller;

@@ -5,11 +5,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use ksef_core::ids::ContextIdentifier;
 use ksef_client::models::tokens::{
     AuthenticationTokenStatus, GenerateTokenRequest, GenerateTokenResponse, QueryTokensResponse,
     TokenAuthorIdentifier, TokenAuthorIdentifierType, TokenStatusResponse,
 };
+use ksef_core::ids::ContextIdentifier;
 
 use super::extract::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -110,12 +110,12 @@ fn token_response(t: &KsefToken) -> TokenStatusResponse {
         },
         context_identifier: (&t.context).into(),
         description: t.description.clone(),
-        requested_permissions: t.permissions.iter().map(|p| p.parse()).collect::<Result<
-            _,
-            std::convert::Infallible,
-        >>(
-        )
-        .unwrap_or_else(|e| match e {}),
+        requested_permissions: t
+            .permissions
+            .iter()
+            .map(|p| p.parse())
+            .collect::<Result<_, std::convert::Infallible>>()
+            .unwrap_or_else(|e| match e {}),
         date_created: dt(t.created),
         last_use_date: t.last_use.map(dt),
         status: if t.revoked {
