@@ -5,6 +5,11 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
+use ksef_client::models::errors::{
+    ApiError as ProblemError, BadRequestProblemDetails, ExceptionDetails, ExceptionInfo,
+    ExceptionResponse, ForbiddenProblemDetails, GoneProblemDetails, TooManyRequestsProblemDetails,
+    TooManyRequestsResponse, TooManyRequestsStatus, UnauthorizedProblemDetails,
+};
 use serde_json::{Value, json};
 
 /// One failed request, as the API reports it.
@@ -133,30 +138,60 @@ impl ApiError {
         let ts = now.to_rfc3339_opts(SecondsFormat::Millis, true);
         let trace = trace_id();
         let title = self.status.canonical_reason().unwrap_or("Error");
+        let status = self.status.as_u16();
+        let to_value = |v: Result<Value, serde_json::Error>| v.unwrap_or(Value::Null);
         let (body, problem, retry_after): (Value, bool, Option<u64>) = match &self.kind {
             Kind::Exception(list) if problem_details => (
-                json!({
-                    "title": title, "status": self.status.as_u16(), "instance": instance,
-                    "detail": "Żądanie jest nieprawidłowe.",
-                    "errors": list.iter().map(|(c, d)| json!({"code": c, "description": describe(*c), "details": d})).collect::<Vec<_>>(),
-                    "timestamp": ts, "traceId": trace,
-                }),
+                to_value(serde_json::to_value(BadRequestProblemDetails {
+                    title: title.to_owned(),
+                    status,
+                    instance: instance.to_owned(),
+                    detail: "Żądanie jest nieprawidłowe.".to_owned(),
+                    errors: list
+                        .iter()
+                        .map(|(c, d)| ProblemError {
+                            code: i32::try_from(*c).unwrap_or(i32::MAX),
+                            description: describe(*c).to_owned(),
+                            details: Some(d.clone()),
+                        })
+                        .collect(),
+                    timestamp: ts,
+                    trace_id: trace,
+                })),
                 true,
                 None,
             ),
             Kind::Exception(list) => (
-                json!({"exception": {
-                    "exceptionDetailList": list.iter().map(|(c, d)| json!({"exceptionCode": c, "exceptionDescription": describe(*c), "details": d})).collect::<Vec<_>>(),
-                    "serviceCode": format!("00-{trace}-0000000000000000-00"),
-                    "serviceCtx": "srvKSEFSIM",
-                    "serviceName": "ksef-sim",
-                    "timestamp": ts,
-                }}),
+                to_value(serde_json::to_value(ExceptionResponse {
+                    exception: Some(ExceptionInfo {
+                        exception_detail_list: Some(
+                            list.iter()
+                                .map(|(c, d)| ExceptionDetails {
+                                    exception_code: i32::try_from(*c).ok(),
+                                    exception_description: Some(describe(*c).to_owned()),
+                                    details: Some(d.clone()),
+                                })
+                                .collect(),
+                        ),
+                        reference_number: None,
+                        service_code: Some(format!("00-{trace}-0000000000000000-00")),
+                        service_ctx: Some("srvKSEFSIM".to_owned()),
+                        service_name: Some("ksef-sim".to_owned()),
+                        timestamp: Some(ts),
+                    }),
+                })),
                 false,
                 None,
             ),
             Kind::Unauthorized(d) => (
-                json!({"title": title, "status": 401, "detail": d, "instance": instance, "traceId": trace, "timestamp": ts}),
+                to_value(serde_json::to_value(UnauthorizedProblemDetails {
+                    title: title.to_owned(),
+                    status: 401,
+                    detail: d.clone(),
+                    instance: Some(instance.to_owned()),
+                    trace_id: Some(trace),
+                    timestamp: ts,
+                })),
                 true,
                 None,
             ),
@@ -164,12 +199,28 @@ impl ApiError {
                 reason_code,
                 detail,
             } => (
-                json!({"title": title, "status": 403, "detail": detail, "instance": instance, "reasonCode": reason_code, "traceId": trace, "timestamp": ts}),
+                to_value(serde_json::to_value(ForbiddenProblemDetails {
+                    title: title.to_owned(),
+                    status: 403,
+                    detail: detail.clone(),
+                    instance: Some(instance.to_owned()),
+                    reason_code: (*reason_code).to_owned(),
+                    security: None,
+                    trace_id: Some(trace),
+                    timestamp: ts,
+                })),
                 true,
                 None,
             ),
             Kind::Gone(d) => (
-                json!({"title": title, "status": 410, "detail": d, "instance": instance, "traceId": trace, "timestamp": ts}),
+                to_value(serde_json::to_value(GoneProblemDetails {
+                    title: title.to_owned(),
+                    status: 410,
+                    instance: instance.to_owned(),
+                    detail: d.clone(),
+                    timestamp: ts,
+                    trace_id: trace,
+                })),
                 true,
                 None,
             ),
@@ -177,7 +228,14 @@ impl ApiError {
                 retry_after,
                 detail,
             } if problem_details => (
-                json!({"title": title, "status": 429, "instance": instance, "detail": detail, "timestamp": ts, "traceId": trace}),
+                to_value(serde_json::to_value(TooManyRequestsProblemDetails {
+                    title: title.to_owned(),
+                    status: 429,
+                    instance: instance.to_owned(),
+                    detail: detail.clone(),
+                    timestamp: ts,
+                    trace_id: trace,
+                })),
                 true,
                 Some(*retry_after),
             ),
@@ -185,12 +243,20 @@ impl ApiError {
                 retry_after,
                 detail,
             } => (
-                json!({"status": {"code": 429, "description": "Too Many Requests", "details": [detail]}}),
+                to_value(serde_json::to_value(TooManyRequestsResponse {
+                    status: TooManyRequestsStatus {
+                        code: 429,
+                        description: "Too Many Requests".to_owned(),
+                        details: vec![detail.clone()],
+                    },
+                })),
                 false,
                 Some(*retry_after),
             ),
+            // 404, 413, 500, 503: the spec gives these no body schema (and the client no
+            // model); a problem-details body in the shape of the others.
             Kind::Unavailable(d) | Kind::Plain(d) => (
-                json!({"title": title, "status": self.status.as_u16(), "detail": d, "instance": instance, "traceId": trace, "timestamp": ts}),
+                json!({"title": title, "status": status, "detail": d, "instance": instance, "traceId": trace, "timestamp": ts}),
                 true,
                 None,
             ),

@@ -77,6 +77,12 @@ fn checker() -> Option<&'static ksef_core::invoice::InvoiceChecker> {
         .as_ref()
 }
 
+/// Compiles the FA(3) schema on this thread (worker threads call it when they start).
+pub fn warm_up() {
+    let _ = checker();
+    let _ = ksef_core::invoice::InvoiceChecker::new();
+}
+
 /// Checks an FA(3) invoice and reads its key fields. NIP checksum failures are semantic
 /// (450); every other rule is a file verification error (430).
 pub fn inspect(bytes: &[u8], opts: CheckOptions) -> Result<InvoiceFacts, Rejection> {
@@ -104,19 +110,34 @@ pub fn inspect(bytes: &[u8], opts: CheckOptions) -> Result<InvoiceFacts, Rejecti
                 .collect(),
         });
     }
-    read_fields(bytes, opts)
+    match report.fields {
+        // The checker read the key fields already: only the names and amounts of the
+        // header are left, which come before the lines (`FaWiersz`).
+        Some(fields) => read_fields(bytes, opts, Some(fields.has_attachment)),
+        None => read_fields(bytes, opts, None),
+    }
 }
 
 /// The streaming reading of the fields (and the simulator's own first-line XML rules).
-fn read_fields(bytes: &[u8], opts: CheckOptions) -> Result<InvoiceFacts, Rejection> {
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+///
+/// `checked_attachment`: the invoice passed `InvoiceChecker::check`, which found (or not) a
+/// `Zalacznik`; the character rules are then known to hold and the reading stops at the
+/// first invoice line.
+fn read_fields(
+    bytes: &[u8],
+    opts: CheckOptions,
+    checked_attachment: Option<bool>,
+) -> Result<InvoiceFacts, Rejection> {
+    if checked_attachment.is_none() && bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Err(Rejection::file(
             "Plik zawiera znacznik BOM (UTF-8 bez BOM jest wymagany).",
         ));
     }
     let text = std::str::from_utf8(bytes)
         .map_err(|e| Rejection::file(format!("Plik nie jest poprawnym UTF-8: {e}")))?;
-    if let Some(c) = text.chars().find(|c| is_discouraged(*c)) {
+    if checked_attachment.is_none()
+        && let Some(c) = text.chars().find(|c| is_discouraged(*c))
+    {
         return Err(Rejection::file(format!(
             "Niedozwolony znak U+{:04X} w dokumencie.",
             c as u32
@@ -154,6 +175,13 @@ fn read_fields(bytes: &[u8], opts: CheckOptions) -> Result<InvoiceFacts, Rejecti
             }
             Ok(Event::Start(e)) => {
                 let name = local(e.name().as_ref());
+                if checked_attachment.is_some()
+                    && name == "FaWiersz"
+                    && path.len() == 2
+                    && path[1] == "Fa"
+                {
+                    break;
+                }
                 if path.is_empty() {
                     if root_seen || name != "Faktura" {
                         return Err(Rejection::file(format!(
@@ -193,6 +221,9 @@ fn read_fields(bytes: &[u8], opts: CheckOptions) -> Result<InvoiceFacts, Rejecti
             }
             Ok(_) => {}
         }
+    }
+    if let Some(a) = checked_attachment {
+        f.attachment = a;
     }
     f.finish(opts)
 }

@@ -9,7 +9,8 @@
 //!   `/storage`, and the test control under `/sim`.
 //! - [`spawn`] binds `127.0.0.1:0` in-process and returns the base addresses ([`SimHandle`]).
 //! - [`serve`] runs it on a given address until stopped (for the `ksef sim` command).
-//! - [`fixtures`] builds valid FA(3) invoices for tests.
+//!
+//! Test invoices: `ksef_core::invoice::SampleInvoice`.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -26,7 +27,6 @@ mod archive;
 mod clock;
 mod config;
 mod error;
-pub mod fixtures;
 mod invoice_check;
 mod keys;
 mod pipeline;
@@ -38,6 +38,7 @@ mod state;
 mod tokens;
 mod upo;
 mod wire;
+mod workers;
 
 pub use clock::SimClock;
 pub use config::{Faults, RateLimitProfile, SeedToken, SessionLimits, SimConfig, WindowLimits};

@@ -114,14 +114,8 @@ pub(crate) enum SessionKind {
     Batch,
 }
 
-/// The form code of a session.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct FormCode {
-    pub system_code: String,
-    pub schema_version: String,
-    pub value: String,
-}
+/// The form code of a session (the wire model).
+pub(crate) use ksef_client::models::FormCode;
 
 /// Where a session is in its life (crypto-and-sessions.md §4.4, §5.5).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,13 +1,16 @@
-//! Request bodies the simulator reads, and the JSON extractor that answers malformed input
-//! with 21405. (To be replaced by `ksef_client::models` once they land.)
+//! The JSON extractor that answers malformed input with 21405, small conversions to the wire
+//! models of `ksef_client::models` (which the simulator reads requests with and writes
+//! responses with), and the one request extension the models do not carry.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
+use chrono::Utc;
+use ksef_client::models::common::{ReferenceNumber, StatusInfo};
+use ksef_client::models::invoices::InvoiceQueryFilters;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
-use crate::state::FormCode;
 
 /// `Json` whose rejections are KSeF errors (21405, or 413 when the body is too large).
 #[derive(Debug)]
@@ -35,121 +38,43 @@ where
     }
 }
 
-/// `AuthenticationContextIdentifier`.
-#[derive(Debug, Deserialize)]
-pub struct ContextIdentifierBody {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub value: String,
+/// A reference number the simulator made itself (always well-formed: `refs.rs` writes the
+/// format `ReferenceNumber` parses).
+pub fn refno(s: &str) -> ReferenceNumber {
+    s.parse()
+        .expect("the simulator's own reference numbers are well-formed")
 }
 
-/// `InitTokenAuthenticationRequest`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InitTokenAuthenticationRequest {
-    pub challenge: String,
-    pub context_identifier: ContextIdentifierBody,
-    pub encrypted_token: String,
-    #[serde(default)]
-    pub public_key_id: Option<String>,
+/// A KSeF number the simulator made itself.
+pub fn ksef_no(s: &str) -> ksef_core::KsefNumber {
+    s.parse()
+        .expect("the simulator's own KSeF numbers are well-formed")
 }
 
-/// `EncryptionInfo`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct EncryptionInfo {
-    pub encrypted_symmetric_key: String,
-    pub initialization_vector: String,
-    #[serde(default)]
-    pub public_key_id: Option<String>,
+/// A point in time on the wire.
+pub fn dt(t: chrono::DateTime<Utc>) -> ksef_client::models::DateTime {
+    t.fixed_offset()
 }
 
-/// `OpenOnlineSessionRequest`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OpenOnlineSessionRequest {
-    pub form_code: FormCode,
-    pub encryption: EncryptionInfo,
+/// `StatusInfo` (details left out when empty).
+pub fn status_info(code: u16, description: &str, details: &[String]) -> StatusInfo {
+    StatusInfo {
+        code: i32::from(code),
+        description: description.to_owned(),
+        details: (!details.is_empty()).then(|| details.to_vec()),
+    }
 }
 
-/// `SendInvoiceRequest`.
+/// `InvoiceQueryFilters`, plus one field the API does not have: the simulator also accepts
+/// `invoiceHash` (the file hash, Base64), so a client that lost a response can look its
+/// invoice up directly.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SendInvoiceRequest {
-    pub invoice_hash: String,
-    pub invoice_size: i64,
-    pub encrypted_invoice_hash: String,
-    pub encrypted_invoice_size: i64,
-    pub encrypted_invoice_content: String,
-    #[serde(default)]
-    pub offline_mode: bool,
-    #[serde(default)]
-    pub hash_of_corrected_invoice: Option<String>,
-}
-
-/// `BatchFilePartInfo`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BatchFilePartInfo {
-    pub ordinal_number: i64,
-    pub file_size: i64,
-    pub file_hash: String,
-}
-
-/// `BatchFileInfo`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BatchFileInfo {
-    pub file_size: i64,
-    pub file_hash: String,
-    #[serde(default)]
-    pub compression_type: Option<String>,
-    pub file_parts: Vec<BatchFilePartInfo>,
-}
-
-/// `OpenBatchSessionRequest`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OpenBatchSessionRequest {
-    pub form_code: FormCode,
-    pub batch_file: BatchFileInfo,
-    pub encryption: EncryptionInfo,
-    #[serde(default)]
-    pub offline_mode: bool,
-}
-
-/// `GenerateTokenRequest`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GenerateTokenRequest {
-    pub permissions: Vec<String>,
-    pub description: String,
-}
-
-/// `InvoiceQueryDateRange`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InvoiceQueryDateRange {
-    pub date_type: String,
-    pub from: String,
-    #[serde(default)]
-    pub to: Option<String>,
-}
-
-/// `InvoiceQueryFilters` (the fields the simulator filters by).
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InvoiceQueryFilters {
-    pub subject_type: String,
-    pub date_range: InvoiceQueryDateRange,
-    #[serde(default)]
-    pub ksef_number: Option<String>,
-    #[serde(default)]
-    pub invoice_number: Option<String>,
-    #[serde(default)]
-    pub seller_nip: Option<String>,
-    /// Not in the API: the simulator also accepts the file hash, so a client that lost a
-    /// response can look its invoice up directly.
+pub struct SimInvoiceQueryFilters {
+    /// The filters of the API.
+    #[serde(flatten)]
+    pub filters: InvoiceQueryFilters,
+    /// Not in the API: SHA-256 of the invoice file, Base64.
     #[serde(default)]
     pub invoice_hash: Option<String>,
 }

@@ -15,7 +15,6 @@ use ksef_core::crypto::{
 };
 use ksef_core::ids::ContextIdentifier;
 use ksef_core::qr::OfflineSigner;
-use ksef_sim::fixtures::InvoiceBuilder;
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -122,9 +121,7 @@ async fn token_auth_flow_and_failures() {
 async fn online_send_gives_ksef_number_and_valid_upo() {
     let ctx = start().await;
     let (session, key) = ctx.open_online().await;
-    let xml = InvoiceBuilder::new(NIP, today(), "FV/ONLINE/1")
-        .lines(40)
-        .build();
+    let xml = sample(NIP, today(), "FV/ONLINE/1").with_lines(40).to_xml();
     assert!(xml.len() > 9_000, "{}", xml.len());
     let inv = ctx.send(&session, &key, &xml, false, None).await;
     let st = ctx.invoice_status(&session, &inv).await;
@@ -235,12 +232,12 @@ async fn online_send_gives_ksef_number_and_valid_upo() {
 async fn duplicate_is_440_with_original_in_extensions() {
     let ctx = start().await;
     let (session, key) = ctx.open_online().await;
-    let xml = InvoiceBuilder::new(NIP, today(), "FV/DUP/1").build();
+    let xml = sample(NIP, today(), "FV/DUP/1").to_xml();
     let first = ctx.send(&session, &key, &xml, false, None).await;
     let original = ctx.invoice_status(&session, &first).await;
-    let again = InvoiceBuilder::new(NIP, today(), "FV/DUP/1")
-        .note("other bytes")
-        .build();
+    let again = sample(NIP, today(), "FV/DUP/1")
+        .with_note("other bytes")
+        .to_xml();
     let second = ctx.send(&session, &key, &again, false, None).await;
     let st = ctx.invoice_status(&session, &second).await;
     assert_eq!(st["status"]["code"], 440, "{st}");
@@ -263,28 +260,26 @@ async fn duplicate_is_440_with_original_in_extensions() {
 async fn future_issue_date_is_450_and_past_is_offline() {
     let ctx = start().await;
     let (session, key) = ctx.open_online().await;
-    let future = InvoiceBuilder::new(NIP, today() + Duration::days(2), "FV/FUT/1").build();
+    let future = sample(NIP, today() + Duration::days(2), "FV/FUT/1").to_xml();
     let inv = ctx.send(&session, &key, &future, false, None).await;
     assert_eq!(
         ctx.invoice_status(&session, &inv).await["status"]["code"],
         450
     );
-    let past = InvoiceBuilder::new(NIP, today() - Duration::days(1), "FV/PAST/1").build();
+    let past = sample(NIP, today() - Duration::days(1), "FV/PAST/1").to_xml();
     let inv = ctx.send(&session, &key, &past, false, None).await;
     let st = ctx.invoice_status(&session, &inv).await;
     assert_eq!(st["status"]["code"], 200);
     assert_eq!(st["invoicingMode"], "Offline");
     // Another seller without a grant: 410.
-    let foreign = InvoiceBuilder::new("7762811692", today(), "FV/FOREIGN/1").build();
+    let foreign = sample("7762811692", today(), "FV/FOREIGN/1").to_xml();
     let inv = ctx.send(&session, &key, &foreign, false, None).await;
     assert_eq!(
         ctx.invoice_status(&session, &inv).await["status"]["code"],
         410
     );
     // Attachments only in batch: 415.
-    let att = InvoiceBuilder::new(NIP, today(), "FV/ATT/1")
-        .attachment()
-        .build();
+    let att = sample(NIP, today(), "FV/ATT/1").with_attachment().to_xml();
     let inv = ctx.send(&session, &key, &att, false, None).await;
     assert_eq!(
         ctx.invoice_status(&session, &inv).await["status"]["code"],
@@ -297,7 +292,7 @@ async fn technical_correction_then_21166_and_21167() {
     let ctx = start().await;
     let (session, key) = ctx.open_online().await;
     // An offline invoice rejected for a technical reason (not FA(3)-valid: no P_2).
-    let good = InvoiceBuilder::new(NIP, today(), "FV/TK/1").build();
+    let good = sample(NIP, today(), "FV/TK/1").to_xml();
     let broken = String::from_utf8(good.clone())
         .unwrap()
         .replace("<P_2>FV/TK/1</P_2>", "");
@@ -323,9 +318,7 @@ async fn technical_correction_then_21166_and_21167() {
     assert_eq!(st["status"]["code"], 200, "{st}");
     assert_eq!(st["invoicingMode"], "Offline");
     // A second correction of the same original: 21166.
-    let second = InvoiceBuilder::new(NIP, today(), "FV/TK/1")
-        .note("again")
-        .build();
+    let second = sample(NIP, today(), "FV/TK/1").with_note("again").to_xml();
     let r = ctx
         .send_raw(
             &session,
@@ -381,7 +374,7 @@ async fn expired_session_refuses_sends() {
     ctx.sim.state.clock().advance(Duration::hours(13));
     let mut ctx = ctx;
     ctx.access = authenticate(&ctx.http, &ctx.sim.api_base, NIP, SECRET).await;
-    let xml = InvoiceBuilder::new(NIP, today(), "FV/EXP/1").build();
+    let xml = sample(NIP, today(), "FV/EXP/1").to_xml();
     let r = ctx
         .send_raw(&session, &Ctx::send_body(&key, &xml, false, None))
         .await;
@@ -594,7 +587,7 @@ async fn bad_input_gets_codes_not_panics() {
     assert_eq!(r.status(), 413);
     // Unknown session, malformed reference.
     let (session, key) = ctx.open_online().await;
-    let xml = InvoiceBuilder::new(NIP, today(), "FV/BAD/1").build();
+    let xml = sample(NIP, today(), "FV/BAD/1").to_xml();
     let body = Ctx::send_body(&key, &xml, false, None);
     let r = post("/sessions/online/20250625-SO-2C3E6C8000-B675CF5D68-07/invoices")
         .json(&body)
@@ -654,84 +647,6 @@ async fn bad_input_gets_codes_not_panics() {
     assert_eq!(codes(&r.json().await.unwrap()), vec![21405]);
 }
 
-/// Builds a batch package, uploads it in `parts` parts, closes, waits; returns (session, status).
-async fn run_batch(ctx: &Ctx, archive: Vec<u8>, tar_gz: bool, parts: usize) -> (String, Value) {
-    let (cert, key_id) =
-        public_key(&ctx.http, ctx.api(), PublicKeyUsage::SymmetricKeyEncryption).await;
-    let key = SymmetricKey::generate().unwrap();
-    let chunk = archive.len().div_ceil(parts);
-    let encrypted: Vec<Vec<u8>> = archive
-        .chunks(chunk)
-        .map(|c| key.encrypt(c).unwrap())
-        .collect();
-    let mut body = json!({
-        "formCode": form_code(),
-        "batchFile": {
-            "fileSize": archive.len(),
-            "fileHash": Sha256Hash::of(&archive).to_base64(),
-            "fileParts": encrypted.iter().enumerate().map(|(i, p)| json!({
-                "ordinalNumber": i + 1, "fileSize": p.len(), "fileHash": Sha256Hash::of(p).to_base64()
-            })).collect::<Vec<_>>(),
-        },
-        "encryption": encryption(&cert, &key_id, &key),
-    });
-    if tar_gz {
-        body["batchFile"]["compressionType"] = json!("TarGz");
-    }
-    let r = ctx
-        .http
-        .post(format!("{}/sessions/batch", ctx.api()))
-        .bearer_auth(&ctx.access)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let v: Value = r.json().await.unwrap();
-    let session = v["referenceNumber"].as_str().unwrap().to_owned();
-    for (req, data) in v["partUploadRequests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .zip(&encrypted)
-    {
-        let mut put = ctx
-            .http
-            .put(req["url"].as_str().unwrap())
-            .body(data.clone());
-        for (k, val) in req["headers"].as_object().unwrap() {
-            put = put.header(k, val.as_str().unwrap());
-        }
-        assert_eq!(put.send().await.unwrap().status(), 201);
-    }
-    let r = ctx
-        .http
-        .post(format!("{}/sessions/batch/{session}/close", ctx.api()))
-        .bearer_auth(&ctx.access)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
-    for _ in 0..600 {
-        let (_, s) = ctx.get(&format!("/sessions/{session}")).await;
-        if s["status"]["code"] != 150 && s["status"]["code"] != 100 {
-            return (session, s);
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("batch session did not finish");
-}
-
-fn zip_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (n, d) in files {
-        w.start_file(n.as_str(), zip::write::SimpleFileOptions::default())
-            .unwrap();
-        w.write_all(d).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn batch_of_1000_in_two_parts() {
     let ctx = start().await;
@@ -739,7 +654,7 @@ async fn batch_of_1000_in_two_parts() {
         .map(|i| {
             (
                 format!("fv-{i}.xml"),
-                InvoiceBuilder::new(NIP, today(), &format!("FV/B/{i}")).build(),
+                sample(NIP, today(), &format!("FV/B/{i}")).to_xml(),
             )
         })
         .collect();
@@ -791,9 +706,7 @@ async fn batch_tar_gz_and_hostile_archives() {
         Vec::new(),
         flate2::Compression::default(),
     ));
-    let xml = InvoiceBuilder::new(NIP, today(), "FV/TGZ/1")
-        .attachment()
-        .build();
+    let xml = sample(NIP, today(), "FV/TGZ/1").with_attachment().to_xml();
     let mut h = tar::Header::new_gnu();
     h.set_size(xml.len() as u64);
     h.set_mode(0o644);
@@ -882,7 +795,7 @@ async fn dropped_response_still_registers_the_invoice() {
     let (session, key) = ctx.open_online().await;
     ctx.control("/faults", json!({"dropResponsesAfterAccept": 1}))
         .await;
-    let xml = InvoiceBuilder::new(NIP, today(), "FV/DROP/1").build();
+    let xml = sample(NIP, today(), "FV/DROP/1").to_xml();
     let sent = ctx
         .http
         .post(format!("{}/sessions/online/{session}/invoices", ctx.api()))

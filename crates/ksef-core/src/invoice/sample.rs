@@ -5,11 +5,18 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 
 use crate::Nip;
+use crate::invoice::InvoiceKind;
 
-/// A valid FA(3) VAT invoice with `lines` lines at 23% VAT, built from a few facts.
+/// A valid FA(3) invoice with `lines` lines at 23% VAT, built from a few facts.
 ///
 /// Amounts are exact: each line is `quantity × unit price` in grosze, summed per invoice.
 /// The XML is deterministic for the same facts, so its hash is too.
+///
+/// Besides seller, date, number and lines: the buyer ([`Self::with_buyer`]), the kind
+/// `RodzajFaktury` ([`Self::with_kind`]; only `VAT` makes a complete invoice without
+/// correction or advance data), an attachment `Zalacznik` ([`Self::with_attachment`]) and a
+/// note in `SystemInfo` ([`Self::with_note`]) that changes the bytes and the hash but not
+/// the data, as a technical correction does.
 ///
 /// ```
 /// use ksef_core::invoice::{CheckOptions, InvoiceChecker, SampleInvoice};
@@ -29,6 +36,12 @@ pub struct SampleInvoice {
     pub number: String,
     /// Number of lines (`FaWiersz`), at least 1.
     pub lines: u32,
+    /// Kind of invoice (`RodzajFaktury`), `VAT` by default.
+    pub kind: InvoiceKind,
+    /// Text of `Naglowek/SystemInfo` (`ksef-offline` when `None`).
+    pub note: Option<String>,
+    /// Whether to add an attachment block (`Zalacznik`).
+    pub attachment: bool,
 }
 
 impl SampleInvoice {
@@ -40,7 +53,34 @@ impl SampleInvoice {
             issue_date,
             number: number.to_owned(),
             lines: 1,
+            kind: InvoiceKind::Vat,
+            note: None,
+            attachment: false,
         }
+    }
+
+    /// With another buyer (`Podmiot2` NIP).
+    pub fn with_buyer(mut self, buyer_nip: Nip) -> Self {
+        self.buyer_nip = buyer_nip;
+        self
+    }
+
+    /// With another kind (`RodzajFaktury`).
+    pub fn with_kind(mut self, kind: InvoiceKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// With `note` in `SystemInfo`: other bytes and hash, same invoice data.
+    pub fn with_note(mut self, note: &str) -> Self {
+        self.note = Some(note.to_owned());
+        self
+    }
+
+    /// With an attachment block (`Zalacznik`), which KSeF accepts in batch sessions only.
+    pub fn with_attachment(mut self) -> Self {
+        self.attachment = true;
+        self
     }
 
     /// With `lines` lines (about 290 bytes each; 35 lines make a 10 KB invoice).
@@ -69,6 +109,14 @@ impl SampleInvoice {
         }
         // VAT rounded half up on the total net amount, as art. 106e allows.
         let vat = (net_grosze * 23 + 50) / 100;
+        let attachment = if self.attachment {
+            "\n  <Zalacznik>\n    <BlokDanych>\n      <ZNaglowek>Dane dodatkowe</ZNaglowek>\
+             \n      <MetaDane>\n        <ZKlucz>Projekt</ZKlucz>\n        <ZWartosc>Test</ZWartosc>\
+             \n      </MetaDane>\n      <Tekst>\n        <Akapit>Załącznik testowy.</Akapit>\
+             \n      </Tekst>\n    </BlokDanych>\n  </Zalacznik>"
+        } else {
+            ""
+        };
         format!(
             r#"<?xml version="1.0" encoding="UTF-8"?>
 <Faktura xmlns="http://crd.gov.pl/wzor/2025/06/25/13775/">
@@ -76,7 +124,7 @@ impl SampleInvoice {
     <KodFormularza kodSystemowy="FA (3)" wersjaSchemy="1-0E">FA</KodFormularza>
     <WariantFormularza>3</WariantFormularza>
     <DataWytworzeniaFa>{date}T08:00:00Z</DataWytworzeniaFa>
-    <SystemInfo>ksef-offline</SystemInfo>
+    <SystemInfo>{system_info}</SystemInfo>
   </Naglowek>
   <Podmiot1>
     <DaneIdentyfikacyjne>
@@ -119,14 +167,16 @@ impl SampleInvoice {
         <P_PMarzyN>1</P_PMarzyN>
       </PMarzy>
     </Adnotacje>
-    <RodzajFaktury>VAT</RodzajFaktury>{rows}
-  </Fa>
+    <RodzajFaktury>{kind}</RodzajFaktury>{rows}
+  </Fa>{attachment}
 </Faktura>
 "#,
             date = self.issue_date.format("%Y-%m-%d"),
             seller = self.seller_nip,
             buyer = self.buyer_nip,
             number = xml_escape(&self.number),
+            system_info = xml_escape(self.note.as_deref().unwrap_or("ksef-offline")),
+            kind = self.kind,
             net = money(net_grosze),
             vat = money(vat),
             gross = money(net_grosze + vat),
@@ -172,5 +222,39 @@ mod tests {
                 assert!((9_000..12_000).contains(&xml.len()), "{}", xml.len());
             }
         }
+    }
+
+    #[test]
+    fn buyer_note_attachment_and_kind() {
+        let checker = InvoiceChecker::new().unwrap();
+        let base = SampleInvoice::new(
+            "5265877635".parse().unwrap(),
+            NaiveDate::from_ymd_opt(2026, 2, 10).unwrap(),
+            "FV/2/2026",
+        )
+        .with_buyer(Nip::parse_unchecked("5213017228").unwrap());
+        let plain = base.to_xml();
+        let noted = base.clone().with_note("<poprawka & 2>").to_xml();
+        assert_ne!(plain, noted);
+        let (a, b) = (
+            checker.check(&plain, &CheckOptions::default()),
+            checker.check(&noted, &CheckOptions::default()),
+        );
+        assert!(a.is_ok() && b.is_ok(), "{a}\n{b}");
+        let (fields, mut other) = (a.fields.unwrap(), b.fields.unwrap());
+        other.size = fields.size;
+        assert_eq!(fields, other);
+        assert_eq!(fields.buyer_nip.unwrap().as_str(), "5213017228");
+        assert!(!fields.has_attachment);
+
+        let with_attachment = base.clone().with_attachment().to_xml();
+        let report = checker.check(&with_attachment, &CheckOptions::default());
+        assert!(report.is_ok(), "{report}");
+        assert!(report.fields.unwrap().has_attachment);
+
+        // Any kind goes into RodzajFaktury (schema validity needs more data than VAT has).
+        let kor = base.with_kind(InvoiceKind::Kor).to_xml();
+        let report = checker.inspect(&kor).unwrap();
+        assert_eq!(report.kind, InvoiceKind::Kor);
     }
 }

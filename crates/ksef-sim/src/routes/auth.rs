@@ -7,16 +7,22 @@ use axum::{Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Duration, Utc};
+use ksef_client::models::auth::{
+    AuthenticationChallengeResponse, AuthenticationInitResponse, AuthenticationListItem,
+    AuthenticationListResponse, AuthenticationMethod, AuthenticationMethodCategory,
+    AuthenticationMethodInfo, AuthenticationOperationStatusResponse,
+    AuthenticationTokenRefreshResponse, AuthenticationTokensResponse,
+    InitTokenAuthenticationRequest,
+};
+use ksef_client::models::common::{StatusInfo, TokenInfo};
 use ksef_core::crypto::{PublicKeyUsage, unwrap_with_key};
 use ksef_core::ids::ContextIdentifier;
-use serde_json::{Value, json};
 
 use super::extract::{AnySessionBearer, Caller, ClientIp, OperationBearer, RefreshBearer};
-use super::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AuthOp, SimState};
 use crate::tokens::{Claims, TokenType};
-use crate::wire::{ApiJson, InitTokenAuthenticationRequest};
+use crate::wire::{ApiJson, dt, refno, status_info};
 
 pub fn routes() -> Router<SimState> {
     Router::new()
@@ -33,19 +39,22 @@ pub fn routes() -> Router<SimState> {
 const CHALLENGE_LIFETIME_MIN: i64 = 10;
 const OPERATION_TOKEN_LIFETIME_MIN: i64 = 45;
 
-async fn challenge(State(state): State<SimState>, ClientIp(ip): ClientIp) -> Json<Value> {
+async fn challenge(
+    State(state): State<SimState>,
+    ClientIp(ip): ClientIp,
+) -> Json<AuthenticationChallengeResponse> {
     let now = state.now();
     let challenge = state.next_ref("CR");
     state
         .db()
         .challenges
         .insert(challenge.clone(), (now, false));
-    Json(json!({
-        "challenge": challenge,
-        "timestamp": rfc3339(now),
-        "timestampMs": now.timestamp_millis(),
-        "clientIp": ip,
-    }))
+    Json(AuthenticationChallengeResponse {
+        challenge,
+        timestamp: dt(now),
+        timestamp_ms: now.timestamp_millis(),
+        client_ip: ip,
+    })
 }
 
 pub(crate) fn sign(
@@ -53,7 +62,7 @@ pub(crate) fn sign(
     token_type: TokenType,
     op: &AuthOp,
     valid_until: DateTime<Utc>,
-) -> Value {
+) -> TokenInfo {
     let now = state.now();
     let claims = Claims {
         token_type,
@@ -66,17 +75,22 @@ pub(crate) fn sign(
         iss: "ksef-sim".into(),
         jti: hex::encode(rand::random::<[u8; 8]>()),
     };
-    json!({"token": state.0.signer.sign(&claims), "validUntil": rfc3339(valid_until)})
+    TokenInfo {
+        token: state.0.signer.sign(&claims),
+        valid_until: dt(valid_until),
+    }
 }
 
 async fn ksef_token(
     State(state): State<SimState>,
     ApiJson(req): ApiJson<InitTokenAuthenticationRequest>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<AuthenticationInitResponse>)> {
     let now = state.now();
-    let context =
-        ContextIdentifier::parse(&req.context_identifier.kind, &req.context_identifier.value)
-            .map_err(|e| ApiError::validation(format!("contextIdentifier: {e}")))?;
+    let context = ContextIdentifier::parse(
+        req.context_identifier.kind.as_str(),
+        &req.context_identifier.value,
+    )
+    .map_err(|e| ApiError::validation(format!("contextIdentifier: {e}")))?;
     let challenge_ts = {
         let mut db = state.db();
         match db.challenges.get_mut(&req.challenge) {
@@ -161,7 +175,10 @@ async fn ksef_token(
     db.auth_ops.insert(reference.clone(), op);
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"referenceNumber": reference, "authenticationToken": token})),
+        Json(AuthenticationInitResponse {
+            reference_number: refno(&reference),
+            authentication_token: token,
+        }),
     ))
 }
 
@@ -176,7 +193,8 @@ fn auth_status_description(code: u16) -> &'static str {
     }
 }
 
-fn op_json(op: &AuthOp, current: Option<&str>) -> Value {
+/// The operation's status as shown now.
+fn op_status(op: &AuthOp) -> StatusInfo {
     let (code, details) = if std::time::Instant::now() < op.ready_at {
         (100, Vec::new())
     } else if op.revoked {
@@ -189,31 +207,48 @@ fn op_json(op: &AuthOp, current: Option<&str>) -> Value {
     } else {
         op.status.clone()
     };
-    let mut status = json!({"code": code, "description": auth_status_description(code)});
-    if !details.is_empty() {
-        status["details"] = json!(details);
+    status_info(code, auth_status_description(code), &details)
+}
+
+fn method_info() -> AuthenticationMethodInfo {
+    AuthenticationMethodInfo {
+        category: AuthenticationMethodCategory::Token,
+        code: "token.ksef".into(),
+        display_name: "Token KSeF".into(),
     }
-    let mut v = json!({
-        "startDate": rfc3339(op.start),
-        "authenticationMethod": "Token",
-        "authenticationMethodInfo": {"category": "Token", "code": "token.ksef", "displayName": "Token KSeF"},
-        "status": status,
-        "isTokenRedeemed": op.redeemed,
-        "lastTokenRefreshDate": op.last_refresh.map(rfc3339),
-        "refreshTokenValidUntil": op.refresh_valid_until.map(rfc3339),
-    });
-    if let Some(cur) = current {
-        v["referenceNumber"] = json!(op.reference);
-        v["isCurrent"] = json!(op.reference == cur);
+}
+
+fn op_response(op: &AuthOp) -> AuthenticationOperationStatusResponse {
+    AuthenticationOperationStatusResponse {
+        start_date: dt(op.start),
+        authentication_method: Some(AuthenticationMethod::Token),
+        authentication_method_info: method_info(),
+        status: op_status(op),
+        is_token_redeemed: Some(op.redeemed),
+        last_token_refresh_date: op.last_refresh.map(dt),
+        refresh_token_valid_until: op.refresh_valid_until.map(dt),
     }
-    v
+}
+
+fn op_list_item(op: &AuthOp, current: &str) -> AuthenticationListItem {
+    AuthenticationListItem {
+        start_date: dt(op.start),
+        authentication_method: Some(AuthenticationMethod::Token),
+        authentication_method_info: method_info(),
+        status: op_status(op),
+        is_token_redeemed: Some(op.redeemed),
+        last_token_refresh_date: op.last_refresh.map(dt),
+        refresh_token_valid_until: op.refresh_valid_until.map(dt),
+        reference_number: refno(&op.reference),
+        is_current: Some(op.reference == current),
+    }
 }
 
 async fn status(
     State(state): State<SimState>,
     OperationBearer(claims): OperationBearer,
     Path(reference): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AuthenticationOperationStatusResponse>> {
     let db = state.db();
     let op = db.auth_ops.get(&reference).ok_or_else(|| {
         ApiError::bad_request(
@@ -230,13 +265,13 @@ async fn status(
     if state.now() - op.start > Duration::days(7) {
         return Err(ApiError::gone("Operacja wygasła i nie jest już dostępna."));
     }
-    Ok(Json(op_json(op, None)))
+    Ok(Json(op_response(op)))
 }
 
 async fn redeem(
     State(state): State<SimState>,
     OperationBearer(claims): OperationBearer,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AuthenticationTokensResponse>> {
     let now = state.now();
     let mut db = state.db();
     let op = db.auth_ops.get_mut(&claims.auth_ref).ok_or_else(|| {
@@ -277,15 +312,16 @@ async fn redeem(
         now + state.config().access_token_lifetime,
     );
     let refresh = sign(&state, TokenType::RefreshToken, &op, refresh_until);
-    Ok(Json(
-        json!({"accessToken": access, "refreshToken": refresh}),
-    ))
+    Ok(Json(AuthenticationTokensResponse {
+        access_token: access,
+        refresh_token: refresh,
+    }))
 }
 
 async fn refresh(
     State(state): State<SimState>,
     RefreshBearer(claims): RefreshBearer,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AuthenticationTokenRefreshResponse>> {
     let now = state.now();
     let mut db = state.db();
     let op = db.auth_ops.get_mut(&claims.auth_ref).ok_or_else(|| {
@@ -323,10 +359,15 @@ async fn refresh(
         &op,
         now + state.config().access_token_lifetime,
     );
-    Ok(Json(json!({"accessToken": access})))
+    Ok(Json(AuthenticationTokenRefreshResponse {
+        access_token: access,
+    }))
 }
 
-async fn list_sessions(State(state): State<SimState>, caller: Caller) -> Json<Value> {
+async fn list_sessions(
+    State(state): State<SimState>,
+    caller: Caller,
+) -> Json<AuthenticationListResponse> {
     let db = state.db();
     let mut items: Vec<&AuthOp> = db
         .auth_ops
@@ -334,9 +375,13 @@ async fn list_sessions(State(state): State<SimState>, caller: Caller) -> Json<Va
         .filter(|o| o.context == caller.context && o.status.0 == 200 && !o.revoked)
         .collect();
     items.sort_by_key(|o| std::cmp::Reverse(o.start));
-    Json(json!({
-        "items": items.iter().map(|o| op_json(o, Some(&caller.claims.auth_ref))).collect::<Vec<_>>(),
-    }))
+    Json(AuthenticationListResponse {
+        continuation_token: None,
+        items: items
+            .iter()
+            .map(|o| op_list_item(o, &caller.claims.auth_ref))
+            .collect(),
+    })
 }
 
 fn revoke(state: &SimState, context_of_caller: &str, reference: &str) -> ApiResult<StatusCode> {

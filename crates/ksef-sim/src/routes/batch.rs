@@ -8,11 +8,11 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use chrono::Duration;
+use ksef_client::models::sessions::{
+    CompressionType, OpenBatchSessionRequest, OpenBatchSessionResponse, PartUploadRequest,
+};
 use ksef_core::crypto::Sha256Hash;
-use serde_json::{Value, json};
 
 use super::base_url;
 use super::extract::Caller;
@@ -24,21 +24,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::invoice_check::Rejection;
 use crate::pipeline::{SessionView, Submission};
 use crate::state::{BatchInfo, Part, Phase, Session, SessionKind, SimState};
-use crate::wire::{ApiJson, OpenBatchSessionRequest};
+use crate::wire::{ApiJson, refno};
 
 pub fn routes() -> Router<SimState> {
     Router::new()
         .route("/sessions/batch", post(open))
         .route("/sessions/batch/{referenceNumber}/close", post(close))
-}
-
-fn hash_of(name: &str, v: &str) -> ApiResult<Sha256Hash> {
-    let h = STANDARD
-        .decode(v.trim())
-        .ok()
-        .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .ok_or_else(|| ApiError::validation(format!("{name}: oczekiwano SHA-256 w Base64.")))?;
-    Ok(Sha256Hash(h))
 }
 
 /// The signed upload link of one part.
@@ -61,7 +52,7 @@ async fn open(
     caller: Caller,
     headers: HeaderMap,
     ApiJson(req): ApiJson<OpenBatchSessionRequest>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<OpenBatchSessionResponse>)> {
     caller.require(&["InvoiceWrite", "EnforcementOperations"])?;
     check_form(&req.form_code)?;
     let limits = state.config().limits;
@@ -81,22 +72,22 @@ async fn open(
             ),
         ));
     }
-    if file.file_size < 1 || file.file_size as u64 > limits.max_package_size {
+    if file.file_size < 1 || file.file_size > limits.max_package_size {
         return Err(ApiError::validation(format!(
             "fileSize musi mieścić się w zakresie 1..{}.",
             limits.max_package_size
         )));
     }
-    let tar_gz = match file.compression_type.as_deref() {
-        None | Some("Zip") => false,
-        Some("TarGz") => true,
+    let tar_gz = match &file.compression_type {
+        None | Some(CompressionType::Zip) => false,
+        Some(CompressionType::TarGz) => true,
         Some(other) => {
             return Err(ApiError::validation(format!(
                 "compressionType {other:?} nie jest wspierany."
             )));
         }
     };
-    let file_hash = hash_of("batchFile.fileHash", &file.file_hash)?;
+    let file_hash = file.file_hash;
     let mut parts = Vec::new();
     let mut seen = HashSet::new();
     for p in &file.file_parts {
@@ -107,7 +98,7 @@ async fn open(
             )));
         }
         // Parts are at most 100 MB before encryption: one block more after.
-        if p.file_size < 1 || p.file_size as u64 > limits.max_part_size + 16 {
+        if p.file_size < 1 || p.file_size > limits.max_part_size + 16 {
             return Err(ApiError::bad_request(
                 21157,
                 format!(
@@ -117,9 +108,9 @@ async fn open(
             ));
         }
         parts.push(Part {
-            ordinal: p.ordinal_number as u32,
-            size: p.file_size as u64,
-            hash: hash_of("fileParts.fileHash", &p.file_hash)?,
+            ordinal: p.ordinal_number,
+            size: p.file_size,
+            hash: p.file_hash,
             data: None,
         });
     }
@@ -128,15 +119,19 @@ async fn open(
     let reference = state.next_ref("SB");
     let upload_deadline = now + Duration::minutes(20 * parts.len() as i64);
     let base = base_url(&headers);
-    let uploads: Vec<Value> = parts
+    let uploads: Vec<PartUploadRequest> = parts
         .iter()
-        .map(|p| {
-            json!({
-                "ordinalNumber": p.ordinal,
-                "method": "PUT",
-                "url": part_url(&state, &base, &reference, p.ordinal, upload_deadline.timestamp()),
-                "headers": {"x-ms-blob-type": "BlockBlob"},
-            })
+        .map(|p| PartUploadRequest {
+            ordinal_number: p.ordinal,
+            method: "PUT".into(),
+            url: part_url(
+                &state,
+                &base,
+                &reference,
+                p.ordinal,
+                upload_deadline.timestamp(),
+            ),
+            headers: [("x-ms-blob-type".to_owned(), Some("BlockBlob".to_owned()))].into(),
         })
         .collect();
     let (token_ref, auth_ref) = {
@@ -164,7 +159,7 @@ async fn open(
         invoices: Vec::new(),
         offline_mode: req.offline_mode,
         batch: Some(BatchInfo {
-            file_size: file.file_size as u64,
+            file_size: file.file_size,
             file_hash,
             tar_gz,
             parts,
@@ -177,7 +172,10 @@ async fn open(
     db.session_order.push(reference.clone());
     Ok((
         StatusCode::CREATED,
-        Json(json!({"referenceNumber": reference, "partUploadRequests": uploads})),
+        Json(OpenBatchSessionResponse {
+            reference_number: refno(&reference),
+            part_upload_requests: uploads,
+        }),
     ))
 }
 
@@ -365,45 +363,45 @@ fn check_parallel(
         let rest = entries.split_off(chunk.min(entries.len()));
         chunks.push(std::mem::replace(&mut entries, rest));
     }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .into_iter()
-                        .map(|(name, data)| {
-                            let (bytes, too_large) = match data {
-                                Ok(b) => (b, None),
-                                Err(why) => (Vec::new(), Some(why)),
-                            };
-                            let sub = Submission {
-                                hash: Sha256Hash::of(&bytes),
-                                plain: Ok(Arc::new(bytes)),
-                                file_name: Some(name),
-                                offline_declared: offline,
-                                hash_of_corrected: None,
-                                invoicing_date,
-                                checked: None,
-                            };
-                            match too_large {
-                                None => sub.check(state),
-                                Some(why) => Submission {
-                                    checked: Some(Err(Rejection {
-                                        code: 430,
-                                        details: vec![why],
-                                    })),
-                                    ..sub
-                                },
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                })
+    // On the check workers, which keep their compiled schema between batches.
+    let pending: Vec<_> = chunks
+        .into_iter()
+        .map(|chunk| {
+            let state = state.clone();
+            crate::workers::spawn(move || {
+                chunk
+                    .into_iter()
+                    .map(|(name, data)| {
+                        let (bytes, too_large) = match data {
+                            Ok(b) => (b, None),
+                            Err(why) => (Vec::new(), Some(why)),
+                        };
+                        let sub = Submission {
+                            hash: Sha256Hash::of(&bytes),
+                            plain: Ok(Arc::new(bytes)),
+                            file_name: Some(name),
+                            offline_declared: offline,
+                            hash_of_corrected: None,
+                            invoicing_date,
+                            checked: None,
+                        };
+                        match too_large {
+                            None => sub.check(&state),
+                            Some(why) => Submission {
+                                checked: Some(Err(Rejection {
+                                    code: 430,
+                                    details: vec![why],
+                                })),
+                                ..sub
+                            },
+                        }
+                    })
+                    .collect::<Vec<_>>()
             })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
+        })
+        .collect();
+    pending
+        .into_iter()
+        .flat_map(|rx| rx.recv().unwrap_or_default())
+        .collect()
 }

@@ -16,7 +16,8 @@ use super::rfc3339;
 use crate::config::{Faults, RateLimitProfile};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{Outage, SimState};
-use crate::wire::{ApiJson, ContextIdentifierBody};
+use crate::wire::ApiJson;
+use ksef_client::models::ContextIdentifier as ContextIdentifierBody;
 
 pub fn routes() -> Router<SimState> {
     Router::new()
@@ -37,7 +38,8 @@ pub fn routes() -> Router<SimState> {
 }
 
 fn ctx(b: &ContextIdentifierBody) -> ApiResult<ContextIdentifier> {
-    ContextIdentifier::parse(&b.kind, &b.value).map_err(|e| ApiError::validation(e.to_string()))
+    ContextIdentifier::parse(b.kind.as_str(), &b.value)
+        .map_err(|e| ApiError::validation(e.to_string()))
 }
 
 async fn clock(State(state): State<SimState>) -> Json<Value> {

@@ -7,17 +7,23 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Europe::Warsaw;
+use ksef_client::models::FormCode;
+use ksef_client::models::common::InvoicingMode;
+use ksef_client::models::invoices::{
+    BuyerIdentifier, BuyerIdentifierType, InvoiceMetadata, InvoiceMetadataBuyer,
+    InvoiceMetadataSeller, InvoiceQueryDateType, InvoiceQuerySubjectType, InvoiceType,
+    QueryInvoicesMetadataResponse,
+};
 use ksef_core::crypto::Sha256Hash;
 use ksef_core::ids::ContextIdentifier;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::extract::Caller;
-use super::rfc3339;
 use super::storage::xml_response;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{Db, InvoiceRecord, SimState};
-use crate::wire::{ApiJson, InvoiceQueryFilters};
+use crate::wire::{ApiJson, SimInvoiceQueryFilters, dt, ksef_no};
 
 pub fn routes() -> Router<SimState> {
     Router::new()
@@ -95,73 +101,105 @@ fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-fn invoice_type(kind: &str) -> &'static str {
+fn invoice_type(kind: &str) -> InvoiceType {
     match kind {
-        "KOR" => "Kor",
-        "ZAL" => "Zal",
-        "ROZ" => "Roz",
-        "UPR" => "Upr",
-        "KOR_ZAL" => "KorZal",
-        "KOR_ROZ" => "KorRoz",
-        _ => "Vat",
+        "KOR" => InvoiceType::Kor,
+        "ZAL" => InvoiceType::Zal,
+        "ROZ" => InvoiceType::Roz,
+        "UPR" => InvoiceType::Upr,
+        "KOR_ZAL" => InvoiceType::KorZal,
+        "KOR_ROZ" => InvoiceType::KorRoz,
+        _ => InvoiceType::Vat,
     }
 }
 
-fn metadata_json(r: &InvoiceRecord) -> Option<Value> {
+fn metadata_of(r: &InvoiceRecord) -> Option<InvoiceMetadata> {
     let f = r.facts.as_ref()?;
     let acquired = r.acquisition_date?;
-    let mut v = json!({
-        "ksefNumber": r.ksef_number.as_deref()?,
-        "invoiceNumber": f.number,
-        "issueDate": f.issue_date.format("%Y-%m-%d").to_string(),
-        "invoicingDate": rfc3339(r.invoicing_date),
-        "acquisitionDate": rfc3339(acquired),
-        "permanentStorageDate": rfc3339(r.permanent_storage_date.unwrap_or(acquired)),
-        "seller": {"nip": f.seller_nip.as_str(), "name": f.seller_name},
-        "buyer": {"identifier": match &f.buyer_nip {
-            Some(n) => json!({"type": "Nip", "value": n}),
-            None => json!({"type": "None"}),
-        }, "name": f.buyer_name},
-        "netAmount": f.net,
-        "grossAmount": f.gross,
-        "vatAmount": f.vat,
-        "currency": f.currency,
-        "invoicingMode": r.mode.unwrap_or("Online"),
-        "invoiceType": invoice_type(&f.kind),
-        "formCode": {"systemCode": r.form.system_code, "schemaVersion": r.form.schema_version, "value": r.form.value},
-        "isSelfInvoicing": false,
-        "hasAttachment": f.has_attachment,
-        "invoiceHash": r.hash.to_base64(),
-    });
-    if let Some(h) = &r.hash_of_corrected {
-        v["hashOfCorrectedInvoice"] = json!(h.to_base64());
+    Some(InvoiceMetadata {
+        ksef_number: ksef_no(r.ksef_number.as_deref()?),
+        invoice_number: f.number.clone(),
+        issue_date: f.issue_date,
+        invoicing_date: dt(r.invoicing_date),
+        acquisition_date: dt(acquired),
+        permanent_storage_date: dt(r.permanent_storage_date.unwrap_or(acquired)),
+        seller: InvoiceMetadataSeller {
+            nip: f.seller_nip.as_str().to_owned(),
+            name: f.seller_name.clone(),
+        },
+        buyer: InvoiceMetadataBuyer {
+            identifier: match &f.buyer_nip {
+                Some(n) => BuyerIdentifier {
+                    kind: BuyerIdentifierType::Nip,
+                    value: Some(n.clone()),
+                },
+                None => BuyerIdentifier {
+                    kind: BuyerIdentifierType::NoId,
+                    value: None,
+                },
+            },
+            name: f.buyer_name.clone(),
+        },
+        net_amount: f.net,
+        gross_amount: f.gross,
+        vat_amount: f.vat,
+        currency: f.currency.clone(),
+        invoicing_mode: match r.mode {
+            Some("Offline") => InvoicingMode::Offline,
+            _ => InvoicingMode::Online,
+        },
+        invoice_type: invoice_type(&f.kind),
+        form_code: FormCode {
+            system_code: r.form.system_code.clone(),
+            schema_version: r.form.schema_version.clone(),
+            value: r.form.value.clone(),
+        },
+        is_self_invoicing: false,
+        has_attachment: f.has_attachment,
+        invoice_hash: r.hash,
+        hash_of_corrected_invoice: r.hash_of_corrected,
+        third_subjects: None,
+        authorized_subject: None,
+    })
+}
+
+/// `dateRange.from`/`to` without an offset are Polish local time (crypto-and-sessions.md
+/// §12); the wire model wants an offset, so they are given one before decoding.
+fn localize_dates(body: &mut Value) -> ApiResult<()> {
+    let Some(range) = body.get_mut("dateRange").and_then(Value::as_object_mut) else {
+        return Ok(());
+    };
+    for key in ["from", "to"] {
+        if let Some(Value::String(text)) = range.get_mut(key) {
+            let t = parse_instant(text).ok_or_else(|| {
+                ApiError::validation(format!("dateRange.{key}: nieprawidłowa data."))
+            })?;
+            *text = t.to_rfc3339();
+        }
     }
-    Some(v)
+    Ok(())
 }
 
 async fn metadata(
     State(state): State<SimState>,
     caller: Caller,
     Query(q): Query<MetaQuery>,
-    ApiJson(filters): ApiJson<InvoiceQueryFilters>,
-) -> ApiResult<Json<Value>> {
+    ApiJson(mut body): ApiJson<Value>,
+) -> ApiResult<Json<QueryInvoicesMetadataResponse>> {
     caller.require(&["InvoiceRead"])?;
     let size = q.page_size.unwrap_or(10);
     if !(10..=250).contains(&size) {
         return Err(ApiError::validation("pageSize poza zakresem 10..250."));
     }
     let offset = q.page_offset.unwrap_or(0);
-    let from = parse_instant(&filters.date_range.from)
-        .ok_or_else(|| ApiError::validation("dateRange.from: nieprawidłowa data."))?;
-    let to = match &filters.date_range.to {
-        Some(t) => Some(
-            parse_instant(t)
-                .ok_or_else(|| ApiError::validation("dateRange.to: nieprawidłowa data."))?,
-        ),
-        None => None,
-    };
-    let hash = filters
-        .invoice_hash
+    localize_dates(&mut body)?;
+    let SimInvoiceQueryFilters {
+        filters,
+        invoice_hash,
+    } = serde_json::from_value(body).map_err(|e| ApiError::validation(e.to_string()))?;
+    let from = filters.date_range.from.with_timezone(&Utc);
+    let to = filters.date_range.to.map(|t| t.with_timezone(&Utc));
+    let hash = invoice_hash
         .as_deref()
         .map(|h| h.parse::<Sha256Hash>())
         .transpose()
@@ -174,8 +212,8 @@ async fn metadata(
         .filter(|r| r.code == 200 && std::time::Instant::now() >= r.ready_at)
         .filter(|r| {
             let Some(f) = &r.facts else { return false };
-            let subject_ok = match filters.subject_type.as_str() {
-                "Subject1" => {
+            let subject_ok = match filters.subject_type {
+                InvoiceQuerySubjectType::Subject1 => {
                     visible(&db, &caller, r)
                         && (nip.is_none()
                             || Some(f.seller_nip.as_str()) == nip.as_deref()
@@ -184,15 +222,15 @@ async fn metadata(
                                 .get(&r.session_ref)
                                 .is_some_and(|s| s.context == caller.context))
                 }
-                "Subject2" => f.buyer_nip.is_some() && f.buyer_nip == nip,
+                InvoiceQuerySubjectType::Subject2 => f.buyer_nip.is_some() && f.buyer_nip == nip,
                 _ => false,
             };
-            let date = match filters.date_range.date_type.as_str() {
-                "Issue" => Warsaw
+            let date = match filters.date_range.date_type {
+                InvoiceQueryDateType::Issue => Warsaw
                     .from_local_datetime(&f.issue_date.and_hms_opt(12, 0, 0).unwrap_or_default())
                     .earliest()
                     .map(|t| t.with_timezone(&Utc)),
-                "Invoicing" => Some(r.invoicing_date),
+                InvoiceQueryDateType::Invoicing => Some(r.invoicing_date),
                 _ => r.permanent_storage_date,
             };
             subject_ok
@@ -200,7 +238,7 @@ async fn metadata(
                 && filters
                     .ksef_number
                     .as_ref()
-                    .is_none_or(|k| r.ksef_number.as_ref() == Some(k))
+                    .is_none_or(|k| r.ksef_number.as_deref() == Some(k.as_str()))
                 && filters
                     .invoice_number
                     .as_ref()
@@ -216,15 +254,16 @@ async fn metadata(
     if q.sort_order.as_deref() == Some("Desc") {
         found.reverse();
     }
-    let page: Vec<Value> = found
+    let invoices = found
         .iter()
         .skip(offset * size)
         .take(size)
-        .filter_map(|r| metadata_json(r))
+        .filter_map(|r| metadata_of(r))
         .collect();
-    Ok(Json(json!({
-        "hasMore": (offset + 1) * size < found.len(),
-        "isTruncated": false,
-        "invoices": page,
-    })))
+    Ok(Json(QueryInvoicesMetadataResponse {
+        has_more: (offset + 1) * size < found.len(),
+        is_truncated: false,
+        permanent_storage_hwm_date: None,
+        invoices,
+    }))
 }

@@ -5,10 +5,13 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{Value, json};
+use ksef_client::models::lighthouse::{
+    LighthouseCategory, LighthouseMessage, LighthouseMessageType, LighthouseStatus,
+    LighthouseStatusResponse,
+};
 
-use super::rfc3339;
 use crate::state::{Outage, OutageKind, SimState};
+use crate::wire::dt;
 
 pub fn routes() -> Router<SimState> {
     Router::new()
@@ -16,57 +19,74 @@ pub fn routes() -> Router<SimState> {
         .route("/messages", get(messages))
 }
 
-fn category(k: OutageKind) -> &'static str {
+fn category(k: OutageKind) -> LighthouseCategory {
     match k {
-        OutageKind::Maintenance => "MAINTENANCE",
-        OutageKind::Failure => "FAILURE",
-        OutageKind::TotalFailure => "TOTAL_FAILURE",
+        OutageKind::Maintenance => LighthouseCategory::Maintenance,
+        OutageKind::Failure => LighthouseCategory::Failure,
+        OutageKind::TotalFailure => LighthouseCategory::TotalFailure,
     }
 }
 
-fn message(o: &Outage, kind: &str, published: chrono::DateTime<chrono::Utc>) -> Value {
-    json!({
-        "id": format!("{}-{}", o.id, kind),
-        "eventId": o.id,
-        "category": category(o.kind),
-        "type": kind,
-        "title": match (o.kind, kind) {
-            (OutageKind::Maintenance, _) => "Planowana niedostępność KSeF",
-            (_, "FAILURE_END") => "Zakończenie awarii KSeF",
-            (OutageKind::TotalFailure, _) => "Awaria całkowita KSeF",
-            _ => "Awaria KSeF",
-        },
-        "text": o.message.clone().unwrap_or_default(),
-        "start": rfc3339(o.start),
-        "end": o.end.map(rfc3339),
-        "published": rfc3339(published),
-    })
+fn status_of(k: OutageKind) -> LighthouseStatus {
+    match k {
+        OutageKind::Maintenance => LighthouseStatus::Maintenance,
+        OutageKind::Failure => LighthouseStatus::Failure,
+        OutageKind::TotalFailure => LighthouseStatus::TotalFailure,
+    }
 }
 
-fn all_messages(state: &SimState) -> Vec<Value> {
+fn message(
+    o: &Outage,
+    kind: LighthouseMessageType,
+    published: chrono::DateTime<chrono::Utc>,
+) -> LighthouseMessage {
+    let title = match (o.kind, &kind) {
+        (OutageKind::Maintenance, _) => "Planowana niedostępność KSeF",
+        (_, LighthouseMessageType::FailureEnd) => "Zakończenie awarii KSeF",
+        (OutageKind::TotalFailure, _) => "Awaria całkowita KSeF",
+        _ => "Awaria KSeF",
+    };
+    LighthouseMessage {
+        id: Some(format!("{}-{}", o.id, kind)),
+        event_id: Some(o.id.to_string()),
+        category: Some(category(o.kind)),
+        kind: Some(kind),
+        title: title.to_owned(),
+        text: o.message.clone().unwrap_or_default(),
+        start: Some(dt(o.start)),
+        end: o.end.map(dt),
+        version: None,
+        published: Some(dt(published)),
+    }
+}
+
+fn start_type(k: OutageKind) -> LighthouseMessageType {
+    if k == OutageKind::Maintenance {
+        LighthouseMessageType::MaintenanceAnnouncement
+    } else {
+        LighthouseMessageType::FailureStart
+    }
+}
+
+fn all_messages(state: &SimState) -> Vec<LighthouseMessage> {
     let now = state.now();
     let mut out = Vec::new();
     for o in state.outages().iter() {
-        let start_type = if o.kind == OutageKind::Maintenance {
-            "MAINTENANCE_ANNOUNCEMENT"
-        } else {
-            "FAILURE_START"
-        };
         // Maintenance is announced in advance; failures when they start.
         if o.kind == OutageKind::Maintenance || o.start <= now {
-            out.push(message(o, start_type, o.start.min(now)));
+            out.push(message(o, start_type(o.kind), o.start.min(now)));
         }
         if let Some(end) = o.end
             && end <= now
             && o.kind != OutageKind::Maintenance
         {
-            out.push(message(o, "FAILURE_END", end));
+            out.push(message(o, LighthouseMessageType::FailureEnd, end));
         }
     }
     out
 }
 
-async fn status(State(state): State<SimState>) -> Json<Value> {
+async fn status(State(state): State<SimState>) -> Json<LighthouseStatusResponse> {
     let now = state.now();
     let active: Vec<Outage> = state
         .outages()
@@ -82,24 +102,14 @@ async fn status(State(state): State<SimState>) -> Json<Value> {
             OutageKind::Failure => 2,
             OutageKind::TotalFailure => 3,
         })
-        .map_or("AVAILABLE", category);
-    let msgs: Vec<Value> = active
+        .map_or(LighthouseStatus::Available, status_of);
+    let messages = active
         .iter()
-        .map(|o| {
-            message(
-                o,
-                if o.kind == OutageKind::Maintenance {
-                    "MAINTENANCE_ANNOUNCEMENT"
-                } else {
-                    "FAILURE_START"
-                },
-                o.start,
-            )
-        })
+        .map(|o| message(o, start_type(o.kind), o.start))
         .collect();
-    Json(json!({"status": status, "messages": msgs}))
+    Json(LighthouseStatusResponse { status, messages })
 }
 
-async fn messages(State(state): State<SimState>) -> Json<Value> {
-    Json(Value::Array(all_messages(&state)))
+async fn messages(State(state): State<SimState>) -> Json<Vec<LighthouseMessage>> {
+    Json(all_messages(&state))
 }

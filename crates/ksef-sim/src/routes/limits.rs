@@ -3,6 +3,9 @@
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use ksef_client::models::limits::{
+    EffectiveApiRateLimits, EffectiveContextLimits, SessionContextLimits,
+};
 use serde_json::{Value, json};
 
 use super::extract::Caller;
@@ -19,14 +22,18 @@ pub fn routes() -> Router<SimState> {
         .route("/testdata/rate-limits/production", post(production))
 }
 
-async fn context(State(state): State<SimState>, _caller: Caller) -> Json<Value> {
+async fn context(State(state): State<SimState>, _caller: Caller) -> Json<EffectiveContextLimits> {
     let l = state.config().limits;
-    let one = json!({
-        "maxInvoiceSizeInMB": l.max_invoice_size / 1_000_000,
-        "maxInvoiceWithAttachmentSizeInMB": l.max_invoice_with_attachment_size / 1_000_000,
-        "maxInvoices": l.max_invoices,
-    });
-    Json(json!({"onlineSession": one, "batchSession": one}))
+    let mb = |b: u64| u32::try_from(b / 1_000_000).unwrap_or(u32::MAX);
+    let one = SessionContextLimits {
+        max_invoice_size_in_mb: mb(l.max_invoice_size),
+        max_invoice_with_attachment_size_in_mb: mb(l.max_invoice_with_attachment_size),
+        max_invoices: u32::try_from(l.max_invoices).unwrap_or(u32::MAX),
+    };
+    Json(EffectiveContextLimits {
+        online_session: one.clone(),
+        batch_session: one,
+    })
 }
 
 fn profile_json(p: &RateLimitProfile) -> Value {
@@ -39,8 +46,19 @@ fn profile_json(p: &RateLimitProfile) -> Value {
     Value::Object(m)
 }
 
-async fn rate_limits(State(state): State<SimState>, _caller: Caller) -> Json<Value> {
-    Json(profile_json(&state.rate_profile()))
+async fn rate_limits(
+    State(state): State<SimState>,
+    _caller: Caller,
+) -> ApiResult<Json<EffectiveApiRateLimits>> {
+    // The profile is a map keyed by the group names of `EffectiveApiRateLimits`.
+    serde_json::from_value(profile_json(&state.rate_profile()))
+        .map(Json)
+        .map_err(|e| {
+            ApiError::plain(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                format!("Profil limitów jest niekompletny: {e}"),
+            )
+        })
 }
 
 async fn set(

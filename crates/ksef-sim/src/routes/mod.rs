@@ -36,6 +36,7 @@ const API_BODY_LIMIT: usize = 6 * 1024 * 1024;
 /// - `/storage/...`: pre-signed part uploads and UPO downloads (no bearer token);
 /// - `/sim/...`: control for tests and demos (clock, outages, faults, state, reset).
 pub fn app(state: SimState) -> Router {
+    crate::workers::start();
     let api = Router::new()
         .merge(security::routes())
         .merge(auth::routes())

@@ -12,16 +12,18 @@ use axum::{Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Duration, Utc};
+use ksef_client::models::common::EncryptionInfo;
+use ksef_client::models::sessions::{
+    OpenOnlineSessionRequest, OpenOnlineSessionResponse, SendInvoiceRequest, SendInvoiceResponse,
+};
 use ksef_core::crypto::{PublicKeyUsage, Sha256Hash, SymmetricKey, unwrap_with_key};
-use serde_json::json;
 
 use super::extract::Caller;
-use super::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::pipeline::{SessionView, Submission, check_technical_correction};
 use crate::state::{Db, FormCode, Phase, Session, SessionKind, SimState};
 use crate::upo::PAGE_SIZE;
-use crate::wire::{ApiJson, EncryptionInfo, OpenOnlineSessionRequest, SendInvoiceRequest};
+use crate::wire::{ApiJson, dt, refno};
 
 pub fn routes() -> Router<SimState> {
     Router::new()
@@ -209,7 +211,7 @@ async fn open(
     State(state): State<SimState>,
     caller: Caller,
     ApiJson(req): ApiJson<OpenOnlineSessionRequest>,
-) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+) -> ApiResult<(StatusCode, Json<OpenOnlineSessionResponse>)> {
     caller.require(WRITE)?;
     check_form(&req.form_code)?;
     let key = unwrap_session_key(&state, &req.encryption)?;
@@ -256,18 +258,11 @@ async fn open(
     db.session_order.push(reference.clone());
     Ok((
         StatusCode::CREATED,
-        Json(json!({"referenceNumber": reference, "validUntil": rfc3339(valid_until)})),
+        Json(OpenOnlineSessionResponse {
+            reference_number: refno(&reference),
+            valid_until: dt(valid_until),
+        }),
     ))
-}
-
-fn hash_field(name: &str, v: &str) -> ApiResult<Sha256Hash> {
-    let h = STANDARD
-        .decode(v.trim())
-        .map_err(|_| ApiError::validation(format!("{name}: oczekiwano SHA-256 w Base64.")))?;
-    let bytes: [u8; 32] = h
-        .try_into()
-        .map_err(|_| ApiError::validation(format!("{name}: oczekiwano 32 bajtów SHA-256.")))?;
-    Ok(Sha256Hash(bytes))
 }
 
 async fn send(
@@ -277,13 +272,9 @@ async fn send(
     ApiJson(req): ApiJson<SendInvoiceRequest>,
 ) -> ApiResult<Response> {
     caller.require(WRITE)?;
-    let invoice_hash = hash_field("invoiceHash", &req.invoice_hash)?;
-    let encrypted_hash = hash_field("encryptedInvoiceHash", &req.encrypted_invoice_hash)?;
-    let corrected = req
-        .hash_of_corrected_invoice
-        .as_deref()
-        .map(|h| hash_field("hashOfCorrectedInvoice", h))
-        .transpose()?;
+    let invoice_hash = req.invoice_hash;
+    let encrypted_hash = req.encrypted_invoice_hash;
+    let corrected = req.hash_of_corrected_invoice;
     if req.invoice_size < 1 || req.encrypted_invoice_size < 1 {
         return Err(ApiError::validation(
             "invoiceSize i encryptedInvoiceSize muszą być dodatnie.",
@@ -326,47 +317,54 @@ async fn send(
         }
         (key, view)
     };
-    if cipher.len() as i64 != req.encrypted_invoice_size {
-        return Err(ApiError::bad_request(
-            21402,
-            "Długość treści nie zgadza się z rozmiarem pliku (encryptedInvoiceSize).",
-        ));
-    }
-    if Sha256Hash::of(&cipher) != encrypted_hash {
-        return Err(ApiError::bad_request(
-            21403,
-            "Skrót treści nie zgadza się ze skrótem pliku (encryptedInvoiceHash).",
-        ));
-    }
-    let plain = match key.as_ref().map(|k| k.decrypt(&cipher)) {
-        Some(Ok(p)) => Ok(Arc::new(p)),
-        _ => Err("Nie udało się odszyfrować faktury kluczem sesji.".to_owned()),
-    };
-    if let Ok(p) = &plain {
-        if p.len() as i64 != req.invoice_size {
+    // The CPU-bound part (hashes, AES, XML and XSD checks) on a worker, no lock held.
+    let offline_mode = req.offline_mode;
+    let (invoice_size, encrypted_size) = (req.invoice_size, req.encrypted_invoice_size);
+    let worker_state = state.clone();
+    let now = state.now();
+    let sub = crate::workers::run(move || -> ApiResult<Submission> {
+        if cipher.len() as u64 != encrypted_size {
             return Err(ApiError::bad_request(
                 21402,
-                "Długość treści nie zgadza się z rozmiarem pliku (invoiceSize).",
+                "Długość treści nie zgadza się z rozmiarem pliku (encryptedInvoiceSize).",
             ));
         }
-        if Sha256Hash::of(p) != invoice_hash {
+        if Sha256Hash::of(&cipher) != encrypted_hash {
             return Err(ApiError::bad_request(
                 21403,
-                "Skrót treści nie zgadza się ze skrótem pliku (invoiceHash).",
+                "Skrót treści nie zgadza się ze skrótem pliku (encryptedInvoiceHash).",
             ));
         }
-    }
-    let now = state.now();
-    let sub = Submission {
-        plain,
-        hash: invoice_hash,
-        file_name: None,
-        offline_declared: req.offline_mode,
-        hash_of_corrected: corrected,
-        invoicing_date: now,
-        checked: None,
-    }
-    .check(&state);
+        let plain = match key.as_ref().map(|k| k.decrypt(&cipher)) {
+            Some(Ok(p)) => Ok(Arc::new(p)),
+            _ => Err("Nie udało się odszyfrować faktury kluczem sesji.".to_owned()),
+        };
+        if let Ok(p) = &plain {
+            if p.len() as u64 != invoice_size {
+                return Err(ApiError::bad_request(
+                    21402,
+                    "Długość treści nie zgadza się z rozmiarem pliku (invoiceSize).",
+                ));
+            }
+            if Sha256Hash::of(p) != invoice_hash {
+                return Err(ApiError::bad_request(
+                    21403,
+                    "Skrót treści nie zgadza się ze skrótem pliku (invoiceHash).",
+                ));
+            }
+        }
+        Ok(Submission {
+            plain,
+            hash: invoice_hash,
+            file_name: None,
+            offline_declared: offline_mode,
+            hash_of_corrected: corrected,
+            invoicing_date: now,
+            checked: None,
+        }
+        .check(&worker_state))
+    })
+    .await??;
     let invoice_ref = {
         let mut db = state.db();
         let s = session_of(&state, &mut db, &caller, &reference)?;
@@ -379,7 +377,7 @@ async fn send(
         let ordinal = s.invoices.len() as u32 + 1;
         // Recheck the correction under the lock: two concurrent corrections of one invoice.
         if let Some(c) = &corrected {
-            check_technical_correction(&db, req.offline_mode, c)?;
+            check_technical_correction(&db, offline_mode, c)?;
         }
         let r = state.register_invoice(&mut db, &view, ordinal, sub);
         if let Some(s) = db.sessions.get_mut(&reference) {
@@ -408,7 +406,9 @@ async fn send(
     }
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"referenceNumber": invoice_ref})),
+        Json(SendInvoiceResponse {
+            reference_number: refno(&invoice_ref),
+        }),
     )
         .into_response())
 }

@@ -8,18 +8,23 @@ use axum::{Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Duration;
+use ksef_client::models::common::InvoicingMode;
+use ksef_client::models::sessions::{
+    InvoiceStatusInfo, SessionInvoiceStatusResponse, SessionInvoicesResponse,
+    SessionStatusResponse, SessionsQueryResponse, SessionsQueryResponseItem, UpoPageResponse,
+    UpoResponse,
+};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
 
 use super::base_url;
 use super::extract::Caller;
 use super::online::{session_of, session_status, settle};
-use super::rfc3339;
 use super::storage::{upo_url, xml_response};
 use crate::error::{ApiError, ApiResult};
 use crate::pipeline::invoice_status_description;
 use crate::state::{InvoiceRecord, Session, SessionKind, SimState};
 use crate::upo;
+use crate::wire::{dt, ksef_no, refno, status_info};
 
 pub fn routes() -> Router<SimState> {
     Router::new()
@@ -55,12 +60,8 @@ const READ: &[&str] = &[
 /// Download links last three days.
 const LINK_LIFETIME_H: i64 = 72;
 
-fn status_obj(code: u16, description: &str, details: &[String]) -> Value {
-    let mut v = json!({"code": code, "description": description});
-    if !details.is_empty() {
-        v["details"] = json!(details);
-    }
-    v
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 fn counts(db: &crate::state::Db, s: &Session) -> (usize, usize, usize) {
@@ -124,7 +125,7 @@ async fn list_sessions(
     caller: Caller,
     headers: HeaderMap,
     Query(q): Query<Paging>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SessionsQueryResponse>> {
     caller.require(&["InvoiceWrite", "Introspection", "EnforcementOperations"])?;
     let kind = match q.session_type.as_deref() {
         Some("Online") => SessionKind::Online,
@@ -147,30 +148,30 @@ async fn list_sessions(
         .filter_map(|r| db.sessions.get(r))
         .filter(|s| s.kind == kind && s.context == caller.context)
         .collect();
-    let page: Vec<Value> = mine
+    let sessions = mine
         .iter()
         .skip(offset)
         .take(size)
         .map(|s| {
             let (code, desc, details) = session_status(s);
             let (total, ok, failed) = counts(&db, s);
-            json!({
-                "referenceNumber": s.reference,
-                "status": status_obj(code, desc, &details),
-                "dateCreated": rfc3339(s.created),
-                "dateUpdated": rfc3339(s.updated),
-                "validUntil": rfc3339(s.valid_until),
-                "totalInvoiceCount": total,
-                "successfulInvoiceCount": ok,
-                "failedInvoiceCount": failed,
-            })
+            SessionsQueryResponseItem {
+                reference_number: refno(&s.reference),
+                status: status_info(code, desc, &details),
+                date_created: dt(s.created),
+                date_updated: dt(s.updated),
+                valid_until: Some(dt(s.valid_until)),
+                total_invoice_count: count(total),
+                successful_invoice_count: count(ok),
+                failed_invoice_count: count(failed),
+            }
         })
         .collect();
-    let mut out = json!({"sessions": page});
-    if offset + size < mine.len() {
-        out["continuationToken"] = json!(encode_continuation(offset + size));
-    }
-    Ok(Json(out))
+    Ok(Json(SessionsQueryResponse {
+        continuation_token: (offset + size < mine.len())
+            .then(|| encode_continuation(offset + size)),
+        sessions,
+    }))
 }
 
 async fn session(
@@ -178,89 +179,108 @@ async fn session(
     caller: Caller,
     headers: HeaderMap,
     Path(reference): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SessionStatusResponse>> {
     caller.require(READ)?;
     let now = state.now();
     let mut db = state.db();
     let s = session_of(&state, &mut db, &caller, &reference)?.clone();
     let (code, desc, details) = session_status(&s);
     let (total, ok, failed) = counts(&db, &s);
-    let mut v = json!({
-        "status": status_obj(code, desc, &details),
-        "dateCreated": rfc3339(s.created),
-        "dateUpdated": rfc3339(s.updated),
-        "validUntil": rfc3339(s.valid_until),
-        "invoiceCount": total,
-        "successfulInvoiceCount": ok,
-        "failedInvoiceCount": failed,
-    });
-    if code == 200 && !s.upo_pages.is_empty() {
+    let upo = (code == 200 && !s.upo_pages.is_empty()).then(|| {
         let base = base_url(&headers);
         let expires = now + Duration::hours(LINK_LIFETIME_H);
-        v["upo"] = json!({"pages": s.upo_pages.iter().map(|p| json!({
-            "referenceNumber": p,
-            "downloadUrl": upo_url(&state, &base, &s.reference, "page", p, expires.timestamp()),
-            "downloadUrlExpirationDate": rfc3339(expires),
-        })).collect::<Vec<_>>()});
-    }
-    Ok(Json(v))
+        UpoResponse {
+            pages: s
+                .upo_pages
+                .iter()
+                .map(|p| UpoPageResponse {
+                    reference_number: refno(p),
+                    download_url: upo_url(
+                        &state,
+                        &base,
+                        &s.reference,
+                        "page",
+                        p,
+                        expires.timestamp(),
+                    ),
+                    download_url_expiration_date: dt(expires),
+                })
+                .collect(),
+        }
+    });
+    Ok(Json(SessionStatusResponse {
+        status: status_info(code, desc, &details),
+        date_created: dt(s.created),
+        date_updated: dt(s.updated),
+        valid_until: Some(dt(s.valid_until)),
+        upo,
+        invoice_count: Some(count(total)),
+        successful_invoice_count: Some(count(ok)),
+        failed_invoice_count: Some(count(failed)),
+    }))
 }
 
-/// The JSON of one invoice's status, as shown now.
-pub(crate) fn invoice_json(state: &SimState, base: &str, r: &InvoiceRecord) -> Value {
-    let mut m = Map::new();
-    m.insert("ordinalNumber".into(), json!(r.ordinal));
-    m.insert("referenceNumber".into(), json!(r.reference));
-    m.insert("invoiceHash".into(), json!(r.hash.to_base64()));
-    m.insert("invoicingDate".into(), json!(rfc3339(r.invoicing_date)));
-    if let Some(f) = &r.file_name {
-        m.insert("invoiceFileName".into(), json!(f));
+/// One invoice's status, as shown now.
+pub(crate) fn invoice_status(
+    state: &SimState,
+    base: &str,
+    r: &InvoiceRecord,
+) -> SessionInvoiceStatusResponse {
+    let mut out = SessionInvoiceStatusResponse {
+        ordinal_number: r.ordinal,
+        invoice_number: None,
+        ksef_number: None,
+        reference_number: refno(&r.reference),
+        invoice_hash: r.hash,
+        invoice_file_name: r.file_name.clone(),
+        acquisition_date: None,
+        invoicing_date: dt(r.invoicing_date),
+        permanent_storage_date: None,
+        upo_download_url: None,
+        upo_download_url_expiration_date: None,
+        invoicing_mode: None,
+        status: InvoiceStatusInfo {
+            code: 150,
+            description: invoice_status_description(150).to_owned(),
+            details: None,
+            extensions: None,
+        },
+    };
+    if std::time::Instant::now() < r.ready_at {
+        return out;
     }
-    let not_ready = std::time::Instant::now() < r.ready_at;
-    if not_ready {
-        m.insert(
-            "status".into(),
-            status_obj(150, invoice_status_description(150), &[]),
-        );
-        return Value::Object(m);
-    }
-    if let Some(n) = &r.invoice_number {
-        m.insert("invoiceNumber".into(), json!(n));
-    }
+    out.invoice_number = r.invoice_number.clone();
     if let Some(k) = &r.ksef_number {
-        m.insert("ksefNumber".into(), json!(k));
+        out.ksef_number = Some(ksef_no(k));
         let expires = state.now() + Duration::hours(LINK_LIFETIME_H);
-        m.insert(
-            "upoDownloadUrl".into(),
-            json!(upo_url(
-                state,
-                base,
-                &r.session_ref,
-                "invoice",
-                &r.reference,
-                expires.timestamp()
-            )),
-        );
-        m.insert(
-            "upoDownloadUrlExpirationDate".into(),
-            json!(rfc3339(expires)),
-        );
+        out.upo_download_url = Some(upo_url(
+            state,
+            base,
+            &r.session_ref,
+            "invoice",
+            &r.reference,
+            expires.timestamp(),
+        ));
+        out.upo_download_url_expiration_date = Some(dt(expires));
     }
-    if let Some(a) = r.acquisition_date {
-        m.insert("acquisitionDate".into(), json!(rfc3339(a)));
-    }
-    if let Some(p) = r.permanent_storage_date {
-        m.insert("permanentStorageDate".into(), json!(rfc3339(p)));
-    }
-    if let Some(mode) = r.mode {
-        m.insert("invoicingMode".into(), json!(mode));
-    }
-    let mut status = status_obj(r.code, invoice_status_description(r.code), &r.details);
-    if !r.extensions.is_empty() {
-        status["extensions"] = json!(r.extensions);
-    }
-    m.insert("status".into(), status);
-    Value::Object(m)
+    out.acquisition_date = r.acquisition_date.map(dt);
+    out.permanent_storage_date = r.permanent_storage_date.map(dt);
+    out.invoicing_mode = r.mode.map(|m| match m {
+        "Offline" => InvoicingMode::Offline,
+        _ => InvoicingMode::Online,
+    });
+    out.status = InvoiceStatusInfo {
+        code: i32::from(r.code),
+        description: invoice_status_description(r.code).to_owned(),
+        details: (!r.details.is_empty()).then(|| r.details.clone()),
+        extensions: (!r.extensions.is_empty()).then(|| {
+            r.extensions
+                .iter()
+                .map(|(k, v)| (k.clone(), Some(v.clone())))
+                .collect()
+        }),
+    };
+    out
 }
 
 async fn list_invoices(
@@ -270,7 +290,7 @@ async fn list_invoices(
     reference: String,
     size: Option<usize>,
     only_failed: bool,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SessionInvoicesResponse>> {
     caller.require(READ)?;
     let size = page_size(size, 1000)?;
     let offset = decode_continuation(&headers)?;
@@ -283,17 +303,17 @@ async fn list_invoices(
         .filter_map(|r| db.invoices.get(r))
         .filter(|r| !only_failed || (std::time::Instant::now() >= r.ready_at && r.code != 200))
         .collect();
-    let page: Vec<Value> = records
+    let invoices = records
         .iter()
         .skip(offset)
         .take(size)
-        .map(|r| invoice_json(&state, &base, r))
+        .map(|r| invoice_status(&state, &base, r))
         .collect();
-    let mut out = json!({"invoices": page});
-    if offset + size < records.len() {
-        out["continuationToken"] = json!(encode_continuation(offset + size));
-    }
-    Ok(Json(out))
+    Ok(Json(SessionInvoicesResponse {
+        continuation_token: (offset + size < records.len())
+            .then(|| encode_continuation(offset + size)),
+        invoices,
+    }))
 }
 
 async fn invoices(
@@ -302,7 +322,7 @@ async fn invoices(
     headers: HeaderMap,
     Path(reference): Path<String>,
     Query(q): Query<Paging>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SessionInvoicesResponse>> {
     list_invoices(state, caller, headers, reference, q.page_size, false).await
 }
 
@@ -312,7 +332,7 @@ async fn failed(
     headers: HeaderMap,
     Path(reference): Path<String>,
     Query(q): Query<Paging>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SessionInvoicesResponse>> {
     list_invoices(state, caller, headers, reference, q.page_size, true).await
 }
 
@@ -321,7 +341,7 @@ async fn invoice(
     caller: Caller,
     headers: HeaderMap,
     Path((reference, invoice_ref)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SessionInvoiceStatusResponse>> {
     caller.require(READ)?;
     let base = base_url(&headers);
     let mut db = state.db();
@@ -329,7 +349,7 @@ async fn invoice(
     db.invoices
         .get(&invoice_ref)
         .filter(|r| r.session_ref == reference)
-        .map(|r| Json(invoice_json(&state, &base, r)))
+        .map(|r| Json(invoice_status(&state, &base, r)))
         .ok_or_else(|| {
             ApiError::validation(format!(
                 "Faktura {invoice_ref} nie istnieje w sesji {reference}."

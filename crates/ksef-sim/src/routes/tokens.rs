@@ -5,14 +5,16 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use ksef_client::models::tokens::{
+    AuthenticationTokenStatus, GenerateTokenRequest, GenerateTokenResponse, QueryTokensResponse,
+    TokenAuthorIdentifier, TokenAuthorIdentifierType, TokenStatusResponse,
+};
 use ksef_core::ids::ContextIdentifier;
-use serde_json::{Value, json};
 
 use super::extract::Caller;
-use super::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{KsefToken, SimState};
-use crate::wire::{ApiJson, GenerateTokenRequest};
+use crate::wire::{ApiJson, dt, refno};
 
 pub fn routes() -> Router<SimState> {
     Router::new()
@@ -34,7 +36,7 @@ async fn generate(
     State(state): State<SimState>,
     caller: Caller,
     ApiJson(req): ApiJson<GenerateTokenRequest>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<GenerateTokenResponse>)> {
     if !matches!(
         caller.context,
         ContextIdentifier::Nip(_) | ContextIdentifier::InternalId(_)
@@ -51,16 +53,19 @@ async fn generate(
     if !(5..=256).contains(&len) {
         return Err(ApiError::validation("description: od 5 do 256 znaków."));
     }
-    if req.permissions.is_empty()
-        || req
-            .permissions
+    let permissions: Vec<String> = req
+        .permissions
+        .iter()
+        .map(|p| p.as_str().to_owned())
+        .collect();
+    if permissions.is_empty()
+        || permissions
             .iter()
             .any(|p| !PERMISSIONS.contains(&p.as_str()))
     {
         return Err(ApiError::validation("permissions: nieznane uprawnienie."));
     }
-    if let Some(missing) = req
-        .permissions
+    if let Some(missing) = permissions
         .iter()
         .find(|p| !caller.claims.permissions.contains(p))
     {
@@ -82,33 +87,44 @@ async fn generate(
         context: caller.context.clone(),
         secret: secret.clone(),
         description: req.description,
-        permissions: req.permissions,
+        permissions,
         created: now,
         last_use: None,
         revoked: false,
     });
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"referenceNumber": reference, "token": secret})),
+        Json(GenerateTokenResponse {
+            reference_number: refno(&reference),
+            token: secret,
+        }),
     ))
 }
 
-fn token_json(t: &KsefToken) -> Value {
-    let id = |c: &ContextIdentifier| json!({"type": c.type_name(), "value": c.value()});
-    json!({
-        "referenceNumber": t.reference,
-        "authorIdentifier": match &t.context {
-            ContextIdentifier::Nip(n) => json!({"type": "Nip", "value": n.as_str()}),
-            other => json!({"type": "Nip", "value": ksef_nip(other)}),
+fn token_response(t: &KsefToken) -> TokenStatusResponse {
+    TokenStatusResponse {
+        reference_number: refno(&t.reference),
+        author_identifier: TokenAuthorIdentifier {
+            kind: TokenAuthorIdentifierType::Nip,
+            value: ksef_nip(&t.context),
         },
-        "contextIdentifier": id(&t.context),
-        "description": t.description,
-        "requestedPermissions": t.permissions,
-        "dateCreated": rfc3339(t.created),
-        "lastUseDate": t.last_use.map(rfc3339),
-        "status": if t.revoked { "Revoked" } else { "Active" },
-        "statusDetails": [],
-    })
+        context_identifier: (&t.context).into(),
+        description: t.description.clone(),
+        requested_permissions: t
+            .permissions
+            .iter()
+            .map(|p| p.parse())
+            .collect::<Result<_, std::convert::Infallible>>()
+            .unwrap_or_else(|e| match e {}),
+        date_created: dt(t.created),
+        last_use_date: t.last_use.map(dt),
+        status: if t.revoked {
+            AuthenticationTokenStatus::Revoked
+        } else {
+            AuthenticationTokenStatus::Active
+        },
+        status_details: Some(Vec::new()),
+    }
 }
 
 fn ksef_nip(c: &ContextIdentifier) -> String {
@@ -120,7 +136,7 @@ fn ksef_nip(c: &ContextIdentifier) -> String {
     }
 }
 
-async fn list(State(state): State<SimState>, caller: Caller) -> Json<Value> {
+async fn list(State(state): State<SimState>, caller: Caller) -> Json<QueryTokensResponse> {
     let db = state.db();
     let mut tokens: Vec<&KsefToken> = db
         .ksef_tokens
@@ -128,19 +144,22 @@ async fn list(State(state): State<SimState>, caller: Caller) -> Json<Value> {
         .filter(|t| t.context == caller.context)
         .collect();
     tokens.sort_by_key(|t| std::cmp::Reverse(t.created));
-    Json(json!({"tokens": tokens.into_iter().map(token_json).collect::<Vec<_>>()}))
+    Json(QueryTokensResponse {
+        continuation_token: None,
+        tokens: tokens.into_iter().map(token_response).collect(),
+    })
 }
 
 async fn one(
     State(state): State<SimState>,
     caller: Caller,
     Path(reference): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<TokenStatusResponse>> {
     let db = state.db();
     db.ksef_tokens
         .iter()
         .find(|t| t.reference == reference && t.context == caller.context)
-        .map(|t| Json(token_json(t)))
+        .map(|t| Json(token_response(t)))
         .ok_or_else(|| ApiError::validation(format!("Token {reference} nie istnieje.")))
 }
 

@@ -1,6 +1,8 @@
 //! A small test client for the simulator (the real client lives in `ksef-client`).
 #![allow(dead_code, clippy::unwrap_used)]
 
+use std::io::Write as _;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::NaiveDate;
@@ -35,6 +37,16 @@ pub async fn start_with(config: SimConfig) -> Ctx {
     let http = reqwest::Client::new();
     let access = authenticate(&http, &sim.api_base, NIP, SECRET).await;
     Ctx { sim, http, access }
+}
+
+/// A valid FA(3) invoice (`ksef_core::invoice::SampleInvoice`) from `seller`, which may be
+/// any well-formed NIP (checksum not checked).
+pub fn sample(seller: &str, date: NaiveDate, number: &str) -> ksef_core::invoice::SampleInvoice {
+    ksef_core::invoice::SampleInvoice::new(
+        ksef_core::Nip::parse_unchecked(seller).unwrap(),
+        date,
+        number,
+    )
 }
 
 pub fn today() -> NaiveDate {
@@ -289,4 +301,82 @@ pub fn validate_upo(xml: &str) {
             errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>()
         );
     }
+}
+
+/// Builds a batch package, uploads it in `parts` parts, closes, waits; returns (session, status).
+pub async fn run_batch(ctx: &Ctx, archive: Vec<u8>, tar_gz: bool, parts: usize) -> (String, Value) {
+    let (cert, key_id) =
+        public_key(&ctx.http, ctx.api(), PublicKeyUsage::SymmetricKeyEncryption).await;
+    let key = SymmetricKey::generate().unwrap();
+    let chunk = archive.len().div_ceil(parts);
+    let encrypted: Vec<Vec<u8>> = archive
+        .chunks(chunk)
+        .map(|c| key.encrypt(c).unwrap())
+        .collect();
+    let mut body = json!({
+        "formCode": form_code(),
+        "batchFile": {
+            "fileSize": archive.len(),
+            "fileHash": Sha256Hash::of(&archive).to_base64(),
+            "fileParts": encrypted.iter().enumerate().map(|(i, p)| json!({
+                "ordinalNumber": i + 1, "fileSize": p.len(), "fileHash": Sha256Hash::of(p).to_base64()
+            })).collect::<Vec<_>>(),
+        },
+        "encryption": encryption(&cert, &key_id, &key),
+    });
+    if tar_gz {
+        body["batchFile"]["compressionType"] = json!("TarGz");
+    }
+    let r = ctx
+        .http
+        .post(format!("{}/sessions/batch", ctx.api()))
+        .bearer_auth(&ctx.access)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().await.unwrap();
+    let session = v["referenceNumber"].as_str().unwrap().to_owned();
+    for (req, data) in v["partUploadRequests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(&encrypted)
+    {
+        let mut put = ctx
+            .http
+            .put(req["url"].as_str().unwrap())
+            .body(data.clone());
+        for (k, val) in req["headers"].as_object().unwrap() {
+            put = put.header(k, val.as_str().unwrap());
+        }
+        assert_eq!(put.send().await.unwrap().status(), 201);
+    }
+    let r = ctx
+        .http
+        .post(format!("{}/sessions/batch/{session}/close", ctx.api()))
+        .bearer_auth(&ctx.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    for _ in 0..600 {
+        let (_, s) = ctx.get(&format!("/sessions/{session}")).await;
+        if s["status"]["code"] != 150 && s["status"]["code"] != 100 {
+            return (session, s);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("batch session did not finish");
+}
+
+pub fn zip_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (n, d) in files {
+        w.start_file(n.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(d).unwrap();
+    }
+    w.finish().unwrap().into_inner()
 }
