@@ -15,7 +15,9 @@ async fn interactive_sends_per_second() {
     let tasks = 16;
     let bodies: Vec<serde_json::Value> = (0..n)
         .map(|i| {
-            let xml = InvoiceBuilder::new(NIP, today(), &format!("FV/P/{i}")).lines(40).build();
+            let xml = InvoiceBuilder::new(NIP, today(), &format!("FV/P/{i}"))
+                .lines(40)
+                .build();
             Ctx::send_body(&key, &xml, false, None)
         })
         .collect();
@@ -36,5 +38,8 @@ async fn interactive_sends_per_second() {
         h.await.unwrap();
     }
     let secs = started.elapsed().as_secs_f64();
-    eprintln!("{n} interactive sends of ~10 KB in {secs:.2} s: {:.0}/s", n as f64 / secs);
+    eprintln!(
+        "{n} interactive sends of ~10 KB in {secs:.2} s: {:.0}/s",
+        n as f64 / secs
+    );
 }
