@@ -4,12 +4,11 @@
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use chrono::{DateTime, Utc};
 use ksef_core::crypto::{Certificate, PublicKeyCertificate, PublicKeyUsage, select_public_key};
-use serde::Deserialize;
 
 use crate::client::{Client, Request};
 use crate::error::{Error, Result};
+use crate::models::security::{PublicKeyCertificateUsage, PublicKeyCertificatesResponse};
 
 /// `21470`: the submitted key id is unknown or withdrawn.
 pub const UNKNOWN_KEY: i32 = 21470;
@@ -28,19 +27,13 @@ impl KeyCache {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Published {
-    certificate: String,
-    valid_from: DateTime<Utc>,
-    valid_to: DateTime<Utc>,
-    usage: Vec<serde_json::Value>,
-}
-
-fn usage_of(v: &serde_json::Value) -> Option<PublicKeyUsage> {
-    match v.as_str()? {
-        "KsefTokenEncryption" => Some(PublicKeyUsage::KsefTokenEncryption),
-        "SymmetricKeyEncryption" => Some(PublicKeyUsage::SymmetricKeyEncryption),
+fn usage_of(u: &PublicKeyCertificateUsage) -> Option<PublicKeyUsage> {
+    match u {
+        PublicKeyCertificateUsage::KsefTokenEncryption => Some(PublicKeyUsage::KsefTokenEncryption),
+        PublicKeyCertificateUsage::SymmetricKeyEncryption => {
+            Some(PublicKeyUsage::SymmetricKeyEncryption)
+        }
+        // A use this version does not know: the key is never selected for it.
         _ => None,
     }
 }
@@ -65,7 +58,7 @@ impl Client {
                 .public(),
             )
             .await?;
-        let list: Vec<Published> = reply.json()?;
+        let list: PublicKeyCertificatesResponse = reply.json()?;
         list.into_iter()
             .enumerate()
             .map(|(i, p)| {
@@ -82,8 +75,8 @@ impl Client {
                     p.usage.iter().filter_map(usage_of).collect(),
                 );
                 // The published validity wins over the certificate's own (§2.1 selects on it).
-                entry.valid_from = p.valid_from;
-                entry.valid_to = p.valid_to;
+                entry.valid_from = p.valid_from.to_utc();
+                entry.valid_to = p.valid_to.to_utc();
                 Ok(entry)
             })
             .collect()

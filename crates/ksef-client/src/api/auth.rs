@@ -10,6 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::auth_state::{AuthTokens, BearerToken};
 use crate::client::{Client, Request};
 use crate::error::{Error, Result};
+use crate::keys::UNKNOWN_KEY;
 use crate::models::auth::{
     AuthenticationChallengeResponse, AuthenticationInitResponse,
     AuthenticationOperationStatusResponse, AuthenticationTokensResponse,
@@ -45,8 +46,11 @@ impl AuthApi<'_> {
     }
 
     /// POST `/auth/ksef-token`: starts a login with a KSeF token. The token and the challenge
-    /// time are encrypted with the `KsefTokenEncryption` key (auth-and-certificates.md §5.1);
-    /// on `21470` the keys are fetched again and the call repeated once.
+    /// time are encrypted with the `KsefTokenEncryption` key (auth-and-certificates.md §5.1).
+    ///
+    /// On `21470` (the cached key was withdrawn) the key cache is refreshed and the error
+    /// returned: the challenge may already be spent, so repeat with a new challenge.
+    /// [`login_with_ksef_token`](Self::login_with_ksef_token) does that by itself.
     ///
     /// ```no_run
     /// # use ksef_client::models::common::{ContextIdentifier, ContextIdentifierType};
@@ -62,32 +66,33 @@ impl AuthApi<'_> {
         context: &ContextIdentifier,
         ksef_token: &SecretString,
     ) -> Result<AuthenticationInitResponse> {
+        let usage = PublicKeyUsage::KsefTokenEncryption;
+        let key = self.client.public_key(usage, false).await?;
         let plain = SecretString::from(format!(
             "{}|{}",
             ksef_token.expose_secret(),
             challenge.timestamp_ms
         ));
-        self.client
-            .with_public_key(PublicKeyUsage::KsefTokenEncryption, |key| {
-                let plain = plain.clone();
-                async move {
-                    let encrypted =
-                        wrap_with_certificate(&key.certificate, plain.expose_secret().as_bytes())?;
-                    let body = InitTokenAuthenticationRequest {
-                        challenge: challenge.challenge.clone(),
-                        context_identifier: context.clone(),
-                        encrypted_token: base64::engine::general_purpose::STANDARD
-                            .encode(encrypted),
-                        public_key_id: Some(key.public_key_id.to_base64()),
-                        authorization_policy: None,
-                    };
-                    let req = Request::post("POST /auth/ksef-token", "/auth/ksef-token")
-                        .public()
-                        .json(&body)?;
-                    self.client.execute(req).await?.json()
-                }
-            })
-            .await
+        let encrypted = wrap_with_certificate(&key.certificate, plain.expose_secret().as_bytes())?;
+        let body = InitTokenAuthenticationRequest {
+            challenge: challenge.challenge.clone(),
+            context_identifier: context.clone(),
+            encrypted_token: base64::engine::general_purpose::STANDARD.encode(encrypted),
+            public_key_id: Some(key.public_key_id.to_base64()),
+            authorization_policy: None,
+        };
+        let req = Request::post("POST /auth/ksef-token", "/auth/ksef-token")
+            .public()
+            .json(&body)?;
+        match self.client.execute(req).await {
+            Ok(reply) => reply.json(),
+            Err(e) if e.has_code(UNKNOWN_KEY) => {
+                tracing::info!("21470: the token-encryption key was withdrawn; fetching keys");
+                self.client.public_key(usage, true).await?;
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// GET `/auth/{referenceNumber}` with the operation's authentication token.
@@ -175,7 +180,8 @@ impl AuthApi<'_> {
     }
 
     /// The whole KSeF-token login: challenge, encrypted token, status until final, redeem.
-    /// The client keeps the tokens and refreshes them by itself from then on.
+    /// The client keeps the tokens and refreshes them by itself from then on. On `21470` the
+    /// keys are fetched again and the login repeated once with a new challenge.
     ///
     /// ```no_run
     /// # use ksef_client::models::common::{ContextIdentifier, ContextIdentifierType};
@@ -191,10 +197,16 @@ impl AuthApi<'_> {
         context: &ContextIdentifier,
         ksef_token: &SecretString,
     ) -> Result<AuthTokens> {
-        let challenge = self.challenge().await?;
-        let started = self
-            .start_ksef_token(&challenge, context, ksef_token)
-            .await?;
+        // A 21470 refreshes the keys; the second try needs a new challenge too.
+        let mut tries = 0;
+        let started = loop {
+            tries += 1;
+            let challenge = self.challenge().await?;
+            match self.start_ksef_token(&challenge, context, ksef_token).await {
+                Err(e) if e.has_code(UNKNOWN_KEY) && tries == 1 => continue,
+                other => break other?,
+            }
+        };
         let op = SecretString::from(started.authentication_token.token.clone());
         self.wait_until_authenticated(&started.reference_number, &op, LOGIN_DEADLINE)
             .await?;

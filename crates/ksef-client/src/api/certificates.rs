@@ -19,7 +19,7 @@ pub struct CertificatesApi<'a> {
     pub(crate) client: &'a Client,
 }
 
-impl CertificatesApi<'_> {
+impl<'a> CertificatesApi<'a> {
     /// GET `/certificates/limits`.
     ///
     /// ```no_run
@@ -86,7 +86,8 @@ impl CertificatesApi<'_> {
         &self,
         filter: QueryCertificatesRequest,
         page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<CertificateListItem>> + Unpin + '_ {
+    ) -> impl Stream<Item = Result<CertificateListItem>> + Unpin + 'a {
+        let this = *self;
         paging::by_offset(move |offset| {
             let page = OffsetPage {
                 page_offset: Some(offset),
@@ -98,7 +99,7 @@ impl CertificatesApi<'_> {
             async move {
                 let mut req = req?;
                 req.query = page.query_pairs();
-                let r: QueryCertificatesResponse = self.client.execute(req).await?.json()?;
+                let r: QueryCertificatesResponse = this.client.execute(req).await?.json()?;
                 Ok((r.certificates, r.has_more))
             }
         })

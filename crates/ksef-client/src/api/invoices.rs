@@ -19,7 +19,7 @@ pub struct InvoicesApi<'a> {
     pub(crate) client: &'a Client,
 }
 
-impl InvoicesApi<'_> {
+impl<'a> InvoicesApi<'a> {
     /// GET `/invoices/ksef/{ksefNumber}`: the invoice XML, checked against `x-ms-meta-hash`.
     ///
     /// ```no_run
@@ -69,7 +69,8 @@ impl InvoicesApi<'_> {
         &self,
         filters: InvoiceQueryFilters,
         page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<InvoiceMetadata>> + Unpin + '_ {
+    ) -> impl Stream<Item = Result<InvoiceMetadata>> + Unpin + 'a {
+        let this = *self;
         paging::by_offset(move |offset| {
             let query = InvoiceMetadataQuery {
                 sort_order: Some(SortOrder::Asc),
@@ -80,7 +81,7 @@ impl InvoicesApi<'_> {
             };
             let filters = filters.clone();
             async move {
-                let r = self.query_metadata_page(&filters, &query).await?;
+                let r = this.query_metadata_page(&filters, &query).await?;
                 Ok((r.invoices, r.has_more))
             }
         })

@@ -71,7 +71,7 @@ fn encryption(
     })
 }
 
-impl SessionsApi<'_> {
+impl<'a> SessionsApi<'a> {
     /// POST `/sessions/online`: opens an interactive session with a new AES key, wrapped with
     /// the current `SymmetricKeyEncryption` key (21470 → new keys, one more try).
     ///
@@ -313,7 +313,8 @@ impl SessionsApi<'_> {
         endpoint: &'static str,
         path: String,
         page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<SessionInvoiceStatusResponse>> + Unpin + '_ {
+    ) -> impl Stream<Item = Result<SessionInvoiceStatusResponse>> + Unpin + 'a {
+        let this = *self;
         paging::by_continuation(move |token| {
             let page = ContinuationPage {
                 page_size,
@@ -325,7 +326,7 @@ impl SessionsApi<'_> {
                 req = req.header(h, v);
             }
             async move {
-                let r: SessionInvoicesResponse = self.client.execute(req).await?.json()?;
+                let r: SessionInvoicesResponse = this.client.execute(req).await?.json()?;
                 Ok((r.invoices, r.continuation_token))
             }
         })
@@ -343,7 +344,7 @@ impl SessionsApi<'_> {
         &self,
         reference: &ReferenceNumber,
         page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<SessionInvoiceStatusResponse>> + Unpin + '_ {
+    ) -> impl Stream<Item = Result<SessionInvoiceStatusResponse>> + Unpin + 'a {
         self.invoice_pages(
             "GET /sessions/{referenceNumber}/invoices",
             format!("/sessions/{reference}/invoices"),
@@ -356,7 +357,7 @@ impl SessionsApi<'_> {
         &self,
         reference: &ReferenceNumber,
         page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<SessionInvoiceStatusResponse>> + Unpin + '_ {
+    ) -> impl Stream<Item = Result<SessionInvoiceStatusResponse>> + Unpin + 'a {
         self.invoice_pages(
             "GET /sessions/{referenceNumber}/invoices/failed",
             format!("/sessions/{reference}/invoices/failed"),
@@ -368,7 +369,8 @@ impl SessionsApi<'_> {
     pub fn list(
         &self,
         query: SessionsQuery,
-    ) -> impl Stream<Item = Result<SessionsQueryResponseItem>> + Unpin + '_ {
+    ) -> impl Stream<Item = Result<SessionsQueryResponseItem>> + Unpin + 'a {
+        let this = *self;
         paging::by_continuation(move |token| {
             let mut q = query.clone();
             q.page.continuation_token = token;
@@ -378,7 +380,7 @@ impl SessionsApi<'_> {
                 req = req.header(h, v);
             }
             async move {
-                let r: SessionsQueryResponse = self.client.execute(req).await?.json()?;
+                let r: SessionsQueryResponse = this.client.execute(req).await?.json()?;
                 Ok((r.sessions, r.continuation_token))
             }
         })

@@ -17,7 +17,7 @@ pub struct TokensApi<'a> {
     pub(crate) client: &'a Client,
 }
 
-impl TokensApi<'_> {
+impl<'a> TokensApi<'a> {
     /// POST `/tokens`: generates a KSeF token (shown once: store it as a secret).
     ///
     /// ```no_run
@@ -48,7 +48,8 @@ impl TokensApi<'_> {
     pub fn list(
         &self,
         query: TokensQuery,
-    ) -> impl Stream<Item = Result<TokenStatusResponse>> + Unpin + '_ {
+    ) -> impl Stream<Item = Result<TokenStatusResponse>> + Unpin + 'a {
+        let this = *self;
         paging::by_continuation(move |token| {
             let mut q = query.clone();
             q.page.continuation_token = token;
@@ -58,7 +59,7 @@ impl TokensApi<'_> {
                 req = req.header(h, v);
             }
             async move {
-                let r: QueryTokensResponse = self.client.execute(req).await?.json()?;
+                let r: QueryTokensResponse = this.client.execute(req).await?.json()?;
                 Ok((r.tokens, r.continuation_token))
             }
         })

@@ -138,3 +138,30 @@ impl Client {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_header_is_checked_when_present() {
+        let body = b"<UPO/>";
+        let good = Sha256Hash::of(body).to_base64();
+        assert!(check_hash("UPO", Some(&good), body).is_ok());
+        assert!(check_hash("UPO", Some(&format!(" {good} ")), body).is_ok());
+        assert!(check_hash("UPO", None, body).is_ok());
+        let bad = Sha256Hash::of(b"other").to_base64();
+        match check_hash("UPO", Some(&bad), body) {
+            Err(Error::HashMismatch {
+                what,
+                expected,
+                actual,
+            }) => {
+                assert_eq!(what, "UPO");
+                assert_eq!(expected, bad);
+                assert_eq!(actual, good);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
