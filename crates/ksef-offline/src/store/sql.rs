@@ -99,7 +99,7 @@ impl Backend {
 pub(crate) struct SqlStore {
     pool: AnyPool,
     backend: Backend,
-    engine: Engine,
+    engine: Arc<Engine>,
 }
 
 fn ms(t: DateTime<Utc>) -> i64 {
@@ -109,6 +109,9 @@ fn ms(t: DateTime<Utc>) -> i64 {
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
+
+/// Invoices per multi-row `INSERT` (19 parameters each; well under SQLite's limit).
+const ROWS_PER_INSERT: usize = 100;
 
 const INSERT_EVENT: &str = "INSERT INTO events (invoice_id, tenant_id, at_ms, actor, what, details) \
     VALUES ($1, $2, $3, $4, $5, $6)";
@@ -169,7 +172,7 @@ impl SqlStore {
         let store = SqlStore {
             pool,
             backend,
-            engine: Engine::new(master, options)?,
+            engine: Arc::new(Engine::new(master, options)?),
         };
         store.check_master_key().await?;
         tracing::debug!(backend = backend.name(), "store opened");
@@ -313,7 +316,8 @@ impl SqlStore {
         }
     }
 
-    /// Writes prepared invoices with their deadlines and `issued` events.
+    /// Writes prepared invoices with their deadlines and `issued` events, many rows per
+    /// statement (each statement is a round trip to the database's thread or server).
     async fn write_issued(
         &self,
         tx: &mut Transaction<'static, Any>,
@@ -325,85 +329,20 @@ impl SqlStore {
             .map(|o| o.outage)
             .collect();
         let mut out = Vec::with_capacity(prepared.len());
+        let mut rows = Vec::with_capacity(prepared.len());
         for p in prepared {
             let deadline = p.deadline(&outages)?;
             let obligation = ObligationSummary::of(&deadline);
-            let (due_date, deadline_ms) = match obligation {
-                ObligationSummary::Due { due_date, deadline } => {
-                    (Some(due_date.to_string()), Some(ms(deadline)))
-                }
-                _ => (None, None),
-            };
             let hash = p.hash.to_base64();
-            let size = p.fields.size as i64;
-            let key = p.fields.duplicate_key();
-            let res = sqlx::query(
-                "INSERT INTO invoices (id, tenant_id, seller_nip, kind, number, issue_date, mode, \
-                 hash, size, content, state, obligation, due_date, deadline_ms, \
-                 deadline_reasoning, kod1, kod2, issued_ms, updated_ms) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-                 $17, $18, $18)",
-            )
-            .bind(p.id.to_string())
-            .bind(p.tenant.to_string())
-            .bind(p.fields.seller_nip.to_string())
-            .bind(p.fields.kind.code())
-            .bind(p.fields.number.clone())
-            .bind(p.fields.issue_date.to_string())
-            .bind(p.mode.as_str())
-            .bind(hash.clone())
-            .bind(size)
-            .bind(p.sealed)
-            .bind(p.state.as_str())
-            .bind(obligation.code())
-            .bind(due_date.clone())
-            .bind(deadline_ms)
-            .bind(serde_json::to_string(&deadline.reasoning).unwrap_or_default())
-            .bind(p.kod1.clone())
-            .bind(p.kod2.clone())
-            .bind(ms(p.now))
-            .execute(&mut **tx)
-            .await;
-            if let Err(e) = res {
-                if is_unique_violation(&e) {
-                    return Err(Error::Duplicate {
-                        key: key.to_string(),
-                        existing: None,
-                    });
-                }
-                return Err(db("issuing an invoice")(e));
-            }
-            event(
-                tx,
-                Some(p.id),
-                Some(&p.tenant),
-                p.now,
-                &self.engine.options.actor,
-                "issued",
-                json!({
-                    "mode": p.mode.as_str(),
-                    "hash": hash,
-                    "size": size,
-                    "sellerNip": p.fields.seller_nip.to_string(),
-                    "kind": p.fields.kind.code(),
-                    "number": p.fields.number,
-                    "issueDate": p.fields.issue_date.to_string(),
-                    "obligation": obligation,
-                    "reasoning": deadline.reasoning,
-                    "submission": if p.mode.requires_submission() { "required" } else { "no submission required" },
-                }),
-            )
-            .await?;
-            tracing::info!(invoice = %p.id, hash = %hash, mode = p.mode.as_str(), "invoice issued");
             let invoice = Invoice {
                 id: p.id,
                 tenant: p.tenant,
                 seller_nip: p.fields.seller_nip.to_string(),
                 kind: p.fields.kind,
-                number: p.fields.number,
+                number: p.fields.number.clone(),
                 issue_date: p.fields.issue_date,
                 mode: p.mode,
-                hash,
+                hash: hash.clone(),
                 size: p.fields.size as u64,
                 state: p.state,
                 obligation,
@@ -422,12 +361,124 @@ impl SqlStore {
                 issued_at: p.now,
                 updated_at: p.now,
             };
+            let details = json!({
+                "mode": p.mode.as_str(),
+                "hash": hash,
+                "size": p.fields.size,
+                "sellerNip": invoice.seller_nip,
+                "kind": p.fields.kind.code(),
+                "number": p.fields.number,
+                "issueDate": p.fields.issue_date.to_string(),
+                "obligation": obligation,
+                "reasoning": deadline.reasoning,
+                "submission": if p.mode.requires_submission() { "required" } else { "no submission required" },
+            });
+            rows.push((p.sealed, details));
             out.push(Issued { invoice, deadline });
+        }
+        let actor = &self.engine.options.actor;
+        for (chunk, sealed) in out
+            .chunks(ROWS_PER_INSERT)
+            .zip(rows.chunks_mut(ROWS_PER_INSERT))
+        {
+            let mut sql = String::from(
+                "INSERT INTO invoices (id, tenant_id, seller_nip, kind, number, issue_date, mode, \
+                 hash, size, content, state, obligation, due_date, deadline_ms, \
+                 deadline_reasoning, kod1, kod2, issued_ms, updated_ms) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 18;
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push('(');
+                for k in 1..=18 {
+                    sql.push_str(&format!("${},", b + k));
+                }
+                sql.push_str(&format!("${})", b + 18));
+            }
+            let mut q = sqlx::query(&sql);
+            for (issued, (content, _)) in chunk.iter().zip(sealed.iter_mut()) {
+                let inv = &issued.invoice;
+                let (due_date, deadline_ms) = match inv.obligation {
+                    ObligationSummary::Due { due_date, deadline } => {
+                        (Some(due_date.to_string()), Some(ms(deadline)))
+                    }
+                    _ => (None, None),
+                };
+                q = q
+                    .bind(inv.id.to_string())
+                    .bind(inv.tenant.to_string())
+                    .bind(inv.seller_nip.clone())
+                    .bind(inv.kind.code())
+                    .bind(inv.number.clone())
+                    .bind(inv.issue_date.to_string())
+                    .bind(inv.mode.as_str())
+                    .bind(inv.hash.clone())
+                    .bind(inv.size as i64)
+                    .bind(std::mem::take(content))
+                    .bind(inv.state.as_str())
+                    .bind(inv.obligation.code())
+                    .bind(due_date)
+                    .bind(deadline_ms)
+                    .bind(serde_json::to_string(&issued.deadline.reasoning).unwrap_or_default())
+                    .bind(inv.kod1.clone())
+                    .bind(inv.kod2.clone())
+                    .bind(ms(inv.issued_at));
+            }
+            if let Err(e) = q.execute(&mut **tx).await {
+                if is_unique_violation(&e) {
+                    return Err(Error::Duplicate {
+                        key: String::new(),
+                        existing: None,
+                    });
+                }
+                return Err(db("issuing an invoice")(e));
+            }
+            let mut sql = String::from(
+                "INSERT INTO events (invoice_id, tenant_id, at_ms, actor, what, details) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 6;
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6
+                ));
+            }
+            let mut q = sqlx::query(&sql);
+            for (issued, (_, details)) in chunk.iter().zip(sealed.iter()) {
+                let inv = &issued.invoice;
+                q = q
+                    .bind(inv.id.to_string())
+                    .bind(inv.tenant.to_string())
+                    .bind(ms(inv.issued_at))
+                    .bind(actor.clone())
+                    .bind("issued")
+                    .bind(details.to_string());
+            }
+            q.execute(&mut **tx)
+                .await
+                .map_err(db("recording issued events"))?;
+        }
+        for i in &out {
+            tracing::info!(invoice = %i.invoice.id, hash = %i.invoice.hash, mode = i.invoice.mode.as_str(), "invoice issued");
         }
         Ok(out)
     }
 
     async fn issue_prepared(&self, prepared: Vec<Prepared>) -> Result<Vec<Issued>> {
+        let keys: Vec<String> = prepared
+            .iter()
+            .map(|p| p.fields.duplicate_key().to_string())
+            .collect();
         let mut tx = self.begin(WriteLock::Issue).await?;
         match self.write_issued(&mut tx, prepared).await {
             Ok(issued) => {
@@ -436,10 +487,27 @@ impl SqlStore {
                     .map_err(db("committing issued invoices"))?;
                 Ok(issued)
             }
-            Err(Error::Duplicate { key, .. }) => {
+            Err(Error::Duplicate { .. }) => {
                 drop(tx);
-                let existing = self.find_by_key(&key).await.ok().flatten();
-                Err(Error::Duplicate { key, existing })
+                // Which key: one already stored, or one repeated within the batch.
+                for key in &keys {
+                    if let Some(existing) = self.find_by_key(key).await? {
+                        return Err(Error::Duplicate {
+                            key: key.clone(),
+                            existing: Some(existing),
+                        });
+                    }
+                }
+                let mut seen = std::collections::HashSet::new();
+                let key = keys
+                    .iter()
+                    .find(|k| !seen.insert(k.as_str()))
+                    .cloned()
+                    .unwrap_or_default();
+                Err(Error::Duplicate {
+                    key,
+                    existing: None,
+                })
             }
             Err(e) => Err(e),
         }
@@ -616,10 +684,28 @@ impl Store for SqlStore {
     ) -> Result<Vec<Issued>> {
         let now = clock.now();
         let ctx = self.tenant_context(tenant, now).await?;
-        let prepared = xmls
-            .iter()
-            .map(|xml| self.engine.prepare(&ctx, xml, mode, now))
-            .collect::<Result<Vec<_>>>()?;
+        // Checking and signing are CPU work: spread them over the cores, in order.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let per_thread = xmls.len().div_ceil(threads).max(64);
+        let mut tasks = Vec::new();
+        for chunk in xmls.chunks(per_thread) {
+            let owned: Vec<Vec<u8>> = chunk.iter().map(|x| x.to_vec()).collect();
+            let (engine, ctx) = (self.engine.clone(), ctx.clone());
+            tasks.push(tokio::task::spawn_blocking(move || {
+                owned
+                    .iter()
+                    .map(|xml| engine.prepare(&ctx, xml, mode, now))
+                    .collect::<Result<Vec<_>>>()
+            }));
+        }
+        let mut prepared = Vec::with_capacity(xmls.len());
+        for task in tasks {
+            let part = task.await.map_err(|e| Error::Invalid {
+                what: "issue batch",
+                reason: format!("a preparing task failed: {e}"),
+            })??;
+            prepared.extend(part);
+        }
         self.issue_prepared(prepared).await
     }
 
