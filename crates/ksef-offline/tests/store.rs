@@ -42,10 +42,16 @@ impl Db {
 
     async fn postgres() -> Option<Db> {
         let Ok(base) = std::env::var("KSEF_TEST_DATABASE_URL") else {
-            eprintln!(
-                "!!! PostgreSQL store tests SKIPPED: KSEF_TEST_DATABASE_URL is not set \
-                 (e.g. postgres://postgres@127.0.0.1:5432/test) !!!"
-            );
+            // Written to the process's stderr, past the test harness's capture, once.
+            static LOUD: std::sync::Once = std::sync::Once::new();
+            LOUD.call_once(|| {
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "\n!!! PostgreSQL store tests SKIPPED: KSEF_TEST_DATABASE_URL is not set \
+                     (e.g. postgres://postgres@127.0.0.1:5432/test) !!!\n"
+                );
+            });
             return None;
         };
         sqlx::any::install_default_drivers();
