@@ -93,7 +93,12 @@ async fn login(client: &Client) {
 
 fn invoice(i: usize) -> Vec<u8> {
     let date = chrono::Utc::now().date_naive();
-    SampleInvoice::new(ksef_core::Nip::parse_unchecked(NIP).expect("NIP"), date, &format!("FV/{i}/TEST")).to_xml()
+    SampleInvoice::new(
+        ksef_core::Nip::parse_unchecked(NIP).expect("NIP"),
+        date,
+        &format!("FV/{i}/TEST"),
+    )
+    .to_xml()
 }
 
 #[tokio::test]
