@@ -31,7 +31,7 @@ async fn context(State(state): State<SimState>, _caller: Caller) -> Json<Effecti
         max_invoices: u32::try_from(l.max_invoices).unwrap_or(u32::MAX),
     };
     Json(EffectiveContextLimits {
-        online_session: one.clone(),
+        online_session: one,
         batch_session: one,
     })
 }
