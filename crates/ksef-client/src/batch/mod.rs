@@ -53,6 +53,9 @@ pub struct BatchOptions {
     pub max_part_size: u64,
     /// Where encrypted parts wait for upload.
     pub storage: PartStorage,
+    /// Compute the package hash and the part hashes on a second thread (default on), so
+    /// the calling thread only archives and encrypts.
+    pub hash_thread: bool,
 }
 
 impl Default for BatchOptions {
@@ -61,6 +64,7 @@ impl Default for BatchOptions {
             format: ArchiveFormat::default(),
             max_part_size: MAX_PART_SIZE,
             storage: PartStorage::default(),
+            hash_thread: true,
         }
     }
 }
@@ -75,6 +79,12 @@ impl BatchOptions {
     /// Sets the largest part before encryption (clamped to 1 ..= [`MAX_PART_SIZE`]).
     pub fn max_part_size(mut self, bytes: u64) -> Self {
         self.max_part_size = bytes.clamp(1, MAX_PART_SIZE);
+        self
+    }
+
+    /// Turns the hash thread on or off (off: everything on the calling thread).
+    pub fn hash_thread(mut self, on: bool) -> Self {
+        self.hash_thread = on;
         self
     }
 
@@ -149,7 +159,8 @@ impl BatchPackager {
             options.max_part_size.clamp(1, MAX_PART_SIZE),
             MAX_PARTS,
             options.storage,
-        );
+        )
+        .with_hash_thread(options.hash_thread);
         BatchPackager {
             format: options.format,
             archive: ArchiveWriter::new(

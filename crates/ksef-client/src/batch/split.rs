@@ -8,6 +8,8 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
+use std::thread::JoinHandle;
 
 use bytes::Bytes;
 use ksef_core::crypto::{CbcStream, Sha256Hash, Sha256Stream, SymmetricKey};
@@ -69,7 +71,8 @@ enum Sink {
 
 struct OpenPart {
     encryptor: CbcStream,
-    hash: Sha256Stream,
+    /// The part hash when hashing inline; `None` when the hash thread does it.
+    hash: Option<Sha256Stream>,
     plain_size: u64,
     size: u64,
     sink: Sink,
@@ -83,13 +86,96 @@ pub(crate) struct SplitOutput {
     pub parts: Vec<EncryptedPart>,
 }
 
-/// Hashes, splits, encrypts and hashes again, in one pass.
+/// Work for the hash thread.
+enum HashJob {
+    /// Package bytes before encryption (package hash).
+    Plain(Vec<u8>),
+    /// Encrypted bytes of the current part (part hash).
+    Cipher(Vec<u8>),
+    /// The current part is complete.
+    EndPart,
+}
+
+/// Chunks in flight to the hash thread: bounds the memory to about this many × 256 KiB.
+const HASH_QUEUE: usize = 8;
+
+/// A second thread computing the package hash and the part hashes, fed through a bounded
+/// channel, so that the writing thread only archives and encrypts. Buffers come back through
+/// `recycle` to be used again.
+struct HashWorker {
+    jobs: SyncSender<HashJob>,
+    recycle: Receiver<Vec<u8>>,
+    thread: JoinHandle<(Sha256Hash, Vec<Sha256Hash>)>,
+}
+
+impl HashWorker {
+    fn start() -> io::Result<Self> {
+        let (jobs, incoming) = sync_channel::<HashJob>(HASH_QUEUE);
+        let (give_back, recycle) = channel::<Vec<u8>>();
+        let thread = std::thread::Builder::new()
+            .name("ksef-batch-hash".into())
+            .spawn(move || {
+                let mut package = Sha256Stream::new();
+                let mut part = Sha256Stream::new();
+                let mut parts = Vec::new();
+                for job in incoming {
+                    match job {
+                        HashJob::Plain(b) => {
+                            package.update(&b);
+                            let _ = give_back.send(b);
+                        }
+                        HashJob::Cipher(b) => {
+                            part.update(&b);
+                            let _ = give_back.send(b);
+                        }
+                        HashJob::EndPart => {
+                            parts.push(std::mem::replace(&mut part, Sha256Stream::new()).finish())
+                        }
+                    }
+                }
+                (package.finish(), parts)
+            })?;
+        Ok(HashWorker {
+            jobs,
+            recycle,
+            thread,
+        })
+    }
+
+    /// An empty buffer, reused when one came back.
+    fn buffer(&self) -> Vec<u8> {
+        match self.recycle.try_recv() {
+            Ok(mut b) => {
+                b.clear();
+                b
+            }
+            Err(_) => Vec::with_capacity(SCRATCH + 32),
+        }
+    }
+
+    fn send(&self, job: HashJob) -> io::Result<()> {
+        self.jobs
+            .send(job)
+            .map_err(|_| io::Error::other("the batch hash thread stopped"))
+    }
+
+    fn finish(self) -> io::Result<(Sha256Hash, Vec<Sha256Hash>)> {
+        drop(self.jobs);
+        self.thread
+            .join()
+            .map_err(|_| io::Error::other("the batch hash thread panicked"))
+    }
+}
+
+/// Hashes, splits, encrypts and hashes again, in one pass (the hashes optionally on a
+/// second thread).
 pub(crate) struct PartSplitter {
     key: SymmetricKey,
     max_part_size: u64,
     max_parts: u32,
     storage: PartStorage,
     package_hash: Sha256Stream,
+    worker: Option<HashWorker>,
     package_size: u64,
     open: Option<OpenPart>,
     parts: Vec<EncryptedPart>,
@@ -109,10 +195,43 @@ impl PartSplitter {
             max_parts,
             storage,
             package_hash: Sha256Stream::new(),
+            worker: None,
             package_size: 0,
             open: None,
             parts: Vec::new(),
             scratch: Vec::with_capacity(SCRATCH),
+        }
+    }
+
+    /// Computes the package and part hashes on a second thread (the default of
+    /// [`BatchOptions`](super::BatchOptions)). Falls back to inline hashing when no thread
+    /// can be started.
+    pub(crate) fn with_hash_thread(mut self, on: bool) -> Self {
+        self.worker = if on { HashWorker::start().ok() } else { None };
+        self
+    }
+
+    /// Hands encrypted bytes to the part hash and the sink.
+    fn emit(&mut self, cipher: Vec<u8>) -> io::Result<Vec<u8>> {
+        let Some(part) = self.open.as_mut() else {
+            return Ok(cipher);
+        };
+        part.size += cipher.len() as u64;
+        match &mut part.sink {
+            Sink::Memory(v) => v.extend_from_slice(&cipher),
+            Sink::File(w, _) => w.write_all(&cipher)?,
+        }
+        match (&mut part.hash, &self.worker) {
+            (Some(h), _) => {
+                h.update(&cipher);
+                Ok(cipher)
+            }
+            (None, Some(w)) => {
+                let next = w.buffer();
+                w.send(HashJob::Cipher(cipher))?;
+                Ok(next)
+            }
+            (None, None) => Err(io::Error::other("no part hash")),
         }
     }
 
@@ -131,7 +250,7 @@ impl PartSplitter {
         };
         Ok(OpenPart {
             encryptor: self.key.encryptor().map_err(io::Error::other)?,
-            hash: Sha256Stream::new(),
+            hash: self.worker.is_none().then(Sha256Stream::new),
             plain_size: 0,
             size: 0,
             sink,
@@ -139,22 +258,38 @@ impl PartSplitter {
     }
 
     fn close_part(&mut self) -> io::Result<()> {
-        let Some(mut part) = self.open.take() else {
+        let Some(part) = self.open.as_mut() else {
             return Ok(());
         };
-        self.scratch.clear();
-        part.encryptor
-            .finish(&mut self.scratch)
-            .map_err(io::Error::other)?;
-        part.hash.update(&self.scratch);
-        part.size += self.scratch.len() as u64;
-        let data = match part.sink {
-            Sink::Memory(mut v) => {
-                v.extend_from_slice(&self.scratch);
-                PartData::Memory(Bytes::from(v))
+        let mut out = match &self.worker {
+            Some(w) => w.buffer(),
+            None => std::mem::take(&mut self.scratch),
+        };
+        out.clear();
+        let encryptor = std::mem::replace(
+            &mut part.encryptor,
+            self.key.encryptor().map_err(io::Error::other)?,
+        );
+        encryptor.finish(&mut out).map_err(io::Error::other)?;
+        let back = self.emit(out)?;
+        if self.worker.is_none() {
+            self.scratch = back;
+        }
+        let Some(part) = self.open.take() else {
+            return Ok(());
+        };
+        let hash = match (part.hash, &self.worker) {
+            (Some(h), _) => h.finish(),
+            (None, Some(w)) => {
+                w.send(HashJob::EndPart)?;
+                // Filled in by `finish` when the hash thread is done.
+                Sha256Hash([0; 32])
             }
-            Sink::File(mut w, path) => {
-                w.write_all(&self.scratch)?;
+            (None, None) => return Err(io::Error::other("no part hash")),
+        };
+        let data = match part.sink {
+            Sink::Memory(v) => PartData::Memory(Bytes::from(v)),
+            Sink::File(w, path) => {
                 w.into_inner().map_err(|e| e.into_error())?.sync_data()?;
                 PartData::File(path)
             }
@@ -163,7 +298,7 @@ impl PartSplitter {
             ordinal_number: self.parts.len() as u32 + 1,
             plain_size: part.plain_size,
             size: part.size,
-            hash: part.hash.finish(),
+            hash,
             data,
         });
         Ok(())
@@ -171,9 +306,22 @@ impl PartSplitter {
 
     pub(crate) fn finish(mut self) -> io::Result<SplitOutput> {
         self.close_part()?;
+        let package_hash = match self.worker.take() {
+            Some(w) => {
+                let (package, part_hashes) = w.finish()?;
+                if part_hashes.len() != self.parts.len() {
+                    return Err(io::Error::other("the hash thread lost a part"));
+                }
+                for (p, h) in self.parts.iter_mut().zip(part_hashes) {
+                    p.hash = h;
+                }
+                package
+            }
+            None => self.package_hash.finish(),
+        };
         Ok(SplitOutput {
             package_size: self.package_size,
-            package_hash: self.package_hash.finish(),
+            package_hash,
             parts: self.parts,
         })
     }
@@ -205,20 +353,30 @@ impl Write for PartSplitter {
         let room = self.max_part_size - part.plain_size;
         let take = buf.len().min(room as usize).min(SCRATCH);
         let chunk = &buf[..take];
-        self.package_hash.update(chunk);
-        self.package_size += take as u64;
-        self.scratch.clear();
-        part.encryptor
-            .update(chunk, &mut self.scratch)
-            .map_err(io::Error::other)?;
-        part.hash.update(&self.scratch);
         part.plain_size += take as u64;
-        part.size += self.scratch.len() as u64;
-        match &mut part.sink {
-            Sink::Memory(v) => v.extend_from_slice(&self.scratch),
-            Sink::File(w, _) => w.write_all(&self.scratch)?,
+        self.package_size += take as u64;
+        let mut out = match &self.worker {
+            Some(w) => {
+                let mut plain = w.buffer();
+                plain.extend_from_slice(chunk);
+                w.send(HashJob::Plain(plain))?;
+                w.buffer()
+            }
+            None => {
+                self.package_hash.update(chunk);
+                std::mem::take(&mut self.scratch)
+            }
+        };
+        out.clear();
+        part.encryptor
+            .update(chunk, &mut out)
+            .map_err(io::Error::other)?;
+        let full = part.plain_size == self.max_part_size;
+        let back = self.emit(out)?;
+        if self.worker.is_none() {
+            self.scratch = back;
         }
-        if part.plain_size == self.max_part_size {
+        if full {
             self.close_part()?;
         }
         Ok(take)
@@ -234,8 +392,17 @@ mod tests {
     use super::*;
 
     fn split(data: &[u8], max: u64, storage: PartStorage) -> (SymmetricKey, SplitOutput) {
+        split_with(data, max, storage, true)
+    }
+
+    fn split_with(
+        data: &[u8],
+        max: u64,
+        storage: PartStorage,
+        thread: bool,
+    ) -> (SymmetricKey, SplitOutput) {
         let key = SymmetricKey::generate().unwrap();
-        let mut s = PartSplitter::new(key.clone(), max, 50, storage);
+        let mut s = PartSplitter::new(key.clone(), max, 50, storage).with_hash_thread(thread);
         for chunk in data.chunks(1000) {
             s.write_all(chunk).unwrap();
         }
@@ -245,8 +412,13 @@ mod tests {
     #[test]
     fn parts_decrypt_back_to_the_package_and_hashes_match() {
         let data: Vec<u8> = (0..25_000u32).map(|i| (i * 7) as u8).collect();
-        for storage in [PartStorage::Memory, PartStorage::TempFiles] {
-            let (key, out) = split(&data, 10_000, storage);
+        for (storage, thread) in [
+            (PartStorage::Memory, true),
+            (PartStorage::TempFiles, true),
+            (PartStorage::Memory, false),
+            (PartStorage::TempFiles, false),
+        ] {
+            let (key, out) = split_with(&data, 10_000, storage, thread);
             assert_eq!(out.package_size, 25_000);
             assert_eq!(out.package_hash, Sha256Hash::of(&data));
             assert_eq!(out.parts.len(), 3);
