@@ -223,6 +223,24 @@ pub(crate) struct Db {
     pub upo_pages: HashMap<String, (String, usize)>,
 }
 
+impl Db {
+    /// The authentication operation `reference`, or the API's 21304 answer.
+    pub fn auth_op_mut(&mut self, reference: &str) -> Result<&mut AuthOp, crate::error::ApiError> {
+        self.auth_ops.get_mut(reference).ok_or_else(|| {
+            crate::error::ApiError::bad_request(
+                21304,
+                format!("Operacja uwierzytelnienia {reference} nie została znaleziona."),
+            )
+        })
+    }
+
+    /// Registers a newly opened session, keeping the listing order.
+    pub fn insert_session(&mut self, reference: String, session: Session) {
+        self.session_order.push(reference.clone());
+        self.sessions.insert(reference, session);
+    }
+}
+
 impl SimState {
     /// A state from the configuration: keys made (or taken from the process cache), tokens
     /// seeded.

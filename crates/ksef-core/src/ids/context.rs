@@ -37,8 +37,7 @@ impl NipVatUe {
 
     /// The Polish NIP part.
     pub fn nip(&self) -> Nip {
-        Nip::parse_unchecked(&self.0[..10])
-            .unwrap_or_else(|_| unreachable!("validated in from_str"))
+        Nip::from_checked_prefix(&self.0)
     }
 
     /// The EU VAT number part, with its country prefix.

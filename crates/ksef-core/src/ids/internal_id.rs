@@ -48,8 +48,7 @@ impl InternalId {
 
     /// The parent entity's NIP.
     pub fn nip(&self) -> Nip {
-        Nip::parse_unchecked(&self.as_str()[..10])
-            .unwrap_or_else(|_| unreachable!("validated in from_str"))
+        Nip::from_checked_prefix(self.as_str())
     }
 
     /// Whether the NIP part has a valid NIP checksum.

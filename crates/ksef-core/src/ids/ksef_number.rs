@@ -72,8 +72,7 @@ impl KsefNumber {
 
     /// The seller NIP (first 10 characters).
     pub fn seller_nip(&self) -> Nip {
-        // Validated at construction.
-        Nip::parse_unchecked(&self.as_str()[..10]).unwrap_or_else(|_| unreachable_nip())
+        Nip::from_checked_prefix(self.as_str())
     }
 
     /// The date KSeF accepted the invoice for processing (`invoicingDate`).
@@ -85,12 +84,6 @@ impl KsefNumber {
     pub fn technical_part(&self) -> &str {
         &self.as_str()[20..32]
     }
-}
-
-#[cold]
-fn unreachable_nip() -> Nip {
-    // A KsefNumber only exists after its NIP part was validated.
-    Nip::parse_unchecked("1111111111").unwrap_or_else(|_| unreachable!())
 }
 
 impl FromStr for KsefNumber {

@@ -63,6 +63,14 @@ impl Nip {
         Ok(Nip(digits))
     }
 
+    /// The NIP at the start of an identifier whose NIP part was already checked with
+    /// [`Nip::parse_unchecked`] (KSeF numbers, internal ids, NIP-VAT UE ids).
+    pub(super) fn from_checked_prefix(s: &str) -> Nip {
+        let mut digits = [0u8; 10];
+        digits.copy_from_slice(&s.as_bytes()[..10]);
+        Nip(digits)
+    }
+
     /// Whether the tenth digit is the checksum of the first nine.
     pub fn has_valid_checksum(&self) -> bool {
         checksum_ok(&self.0)

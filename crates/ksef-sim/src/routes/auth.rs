@@ -249,13 +249,8 @@ async fn status(
     OperationBearer(claims): OperationBearer,
     Path(reference): Path<String>,
 ) -> ApiResult<Json<AuthenticationOperationStatusResponse>> {
-    let db = state.db();
-    let op = db.auth_ops.get(&reference).ok_or_else(|| {
-        ApiError::bad_request(
-            21304,
-            format!("Operacja uwierzytelnienia {reference} nie została znaleziona."),
-        )
-    })?;
+    let mut db = state.db();
+    let op = &*db.auth_op_mut(&reference)?;
     if claims.auth_ref != reference {
         return Err(ApiError::forbidden(
             "insufficient-resource-access",
@@ -274,15 +269,7 @@ async fn redeem(
 ) -> ApiResult<Json<AuthenticationTokensResponse>> {
     let now = state.now();
     let mut db = state.db();
-    let op = db.auth_ops.get_mut(&claims.auth_ref).ok_or_else(|| {
-        ApiError::bad_request(
-            21304,
-            format!(
-                "Operacja uwierzytelnienia {} nie została znaleziona.",
-                claims.auth_ref
-            ),
-        )
-    })?;
+    let op = db.auth_op_mut(&claims.auth_ref)?;
     if std::time::Instant::now() < op.ready_at || op.status.0 != 200 {
         let code = if std::time::Instant::now() < op.ready_at {
             100
@@ -324,15 +311,7 @@ async fn refresh(
 ) -> ApiResult<Json<AuthenticationTokenRefreshResponse>> {
     let now = state.now();
     let mut db = state.db();
-    let op = db.auth_ops.get_mut(&claims.auth_ref).ok_or_else(|| {
-        ApiError::bad_request(
-            21304,
-            format!(
-                "Operacja uwierzytelnienia {} nie została znaleziona.",
-                claims.auth_ref
-            ),
-        )
-    })?;
+    let op = db.auth_op_mut(&claims.auth_ref)?;
     if op.revoked {
         return Err(ApiError::bad_request(
             21301,

@@ -254,8 +254,7 @@ async fn open(
         upo_pages: Vec::new(),
     };
     let mut db = state.db();
-    db.sessions.insert(reference.clone(), session);
-    db.session_order.push(reference.clone());
+    db.insert_session(reference.clone(), session);
     Ok((
         StatusCode::CREATED,
         Json(OpenOnlineSessionResponse {
