@@ -141,6 +141,53 @@ pub enum Error {
         /// The invoice's seller NIP.
         seller: String,
     },
+    /// A technical correction was asked for an invoice that cannot have one.
+    #[error("invoice {id} is {state}, so it cannot be technically corrected: {reason}")]
+    NotCorrectable {
+        /// The invoice.
+        id: InvoiceId,
+        /// Its state.
+        state: InvoiceState,
+        /// Why not.
+        reason: &'static str,
+    },
+    /// The invoice already has a technical correction that KSeF accepted (KSeF would answer
+    /// 21166).
+    #[error("invoice {id} already has an accepted technical correction, {correction}{}: a second one is not allowed", ksef_number.as_ref().map(|n| format!(" (KSeF number {n})")).unwrap_or_default())]
+    AlreadyCorrected {
+        /// The rejected invoice.
+        id: InvoiceId,
+        /// Its accepted correction.
+        correction: InvoiceId,
+        /// The correction's KSeF number.
+        ksef_number: Option<String>,
+    },
+    /// A technical correction of the invoice is still on its way to KSeF.
+    #[error(
+        "invoice {id} has a technical correction, {correction}, that is still {state}: wait for KSeF's answer"
+    )]
+    CorrectionPending {
+        /// The rejected invoice.
+        id: InvoiceId,
+        /// The correction on its way.
+        correction: InvoiceId,
+        /// The correction's state.
+        state: InvoiceState,
+    },
+    /// The fixed file changes a field a technical correction must keep.
+    #[error(
+        "the technical correction of invoice {id} changes {field} from {original:?} to {corrected:?}: it must keep the seller NIP, RodzajFaktury and P_2 of the rejected invoice"
+    )]
+    CorrectionChangesKey {
+        /// The rejected invoice.
+        id: InvoiceId,
+        /// The field.
+        field: &'static str,
+        /// Its value in the rejected invoice.
+        original: String,
+        /// Its value in the fixed file.
+        corrected: String,
+    },
     /// An input value (tenant id, outage, ...) is malformed.
     #[error("invalid {what}: {reason}")]
     Invalid {

@@ -38,6 +38,8 @@ pub(crate) struct Prepared {
     pub(crate) kod2: Option<String>,
     pub(crate) state: InvoiceState,
     pub(crate) now: DateTime<Utc>,
+    /// The rejected invoice this one technically corrects.
+    pub(crate) corrects: Option<InvoiceId>,
 }
 
 impl Prepared {
@@ -106,6 +108,15 @@ impl Engine {
         let der = self.open(Kind::OfflineKey, &tenant_record(tenant), sealed_key)?;
         let key = PrivateKey::from_pem_or_der(&der, None)?;
         Ok(OfflineSigner::new(cert.clone(), key, now)?)
+    }
+
+    /// The business fields of a stored invoice (it passed the checks when it was issued).
+    pub(crate) fn inspect(&self, xml: &[u8]) -> Result<InvoiceFields> {
+        self.checker
+            .inspect(xml)
+            .map_err(|report| Error::InvalidInvoice {
+                problems: report.problems,
+            })
     }
 
     /// Checks and prepares one invoice; nothing touches the database.
@@ -182,6 +193,7 @@ impl Engine {
             kod2,
             state,
             now,
+            corrects: None,
         })
     }
 }

@@ -38,7 +38,8 @@ mod store;
 pub use error::{Error, Result};
 pub use keys::{EnvKey, KeyFile, KeyProvider, MasterKey};
 pub use model::{
-    Event, Invoice, InvoiceFilter, InvoiceId, InvoiceState, Issued, NewTenant, ObligationSummary,
-    OfflineCredentials, OutageReport, Outcome, RecordedOutage, StoreOptions, Tenant, TenantId,
+    Correction, Difference, Event, Invoice, InvoiceFilter, InvoiceId, InvoiceState, Issued,
+    NewTenant, ObligationSummary, OfflineCredentials, OutageReport, Outcome, RecordedOutage,
+    StoreOptions, Tenant, TenantId,
 };
 pub use store::{Store, connect};

@@ -300,6 +300,8 @@ pub struct Invoice {
     pub ksef_number: Option<String>,
     /// KSeF's reference number of the sent invoice, once sent.
     pub ksef_reference: Option<String>,
+    /// The KSeF session it was (or is being) sent in, recorded before the request leaves.
+    pub ksef_session: Option<String>,
     /// Rejection or failure code.
     pub error_code: Option<String>,
     /// Rejection or failure description.
@@ -358,6 +360,13 @@ pub enum Outcome {
         /// KSeF's description.
         description: String,
     },
+    /// Looked up by hash in the session it was sent in, and not there: KSeF never received
+    /// it. It is queued again (its session and reference are forgotten, the history keeps
+    /// them).
+    NotReceived {
+        /// How it was established, e.g. `not in session 20251010-SO-...`.
+        evidence: String,
+    },
 }
 
 impl Outcome {
@@ -367,8 +376,31 @@ impl Outcome {
             Outcome::Accepted { .. } => InvoiceState::Accepted,
             Outcome::Rejected { .. } => InvoiceState::Rejected,
             Outcome::Failed { .. } => InvoiceState::Failed,
+            Outcome::NotReceived { .. } => InvoiceState::Queued,
         }
     }
+}
+
+/// The answer to [`crate::Store::correct`].
+#[derive(Debug, Clone)]
+pub struct Correction {
+    /// The correction as stored (queued, `corrects` = the original).
+    pub issued: Issued,
+    /// The rejected original, now linked to the correction.
+    pub original: Invoice,
+    /// What differs between the two besides the form (amounts, dates, parties, currency).
+    pub differences: Vec<Difference>,
+}
+
+/// One business field that differs between a rejected invoice and its technical correction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Difference {
+    /// The FA(3) field, e.g. `Fa/P_15`.
+    pub field: &'static str,
+    /// Its value in the original (empty when absent).
+    pub original: String,
+    /// Its value in the correction (empty when absent).
+    pub corrected: String,
 }
 
 /// An outage as recorded, with its evidence.
@@ -406,8 +438,9 @@ pub struct Event {
     pub at: DateTime<Utc>,
     /// Who: the store's actor (a user, a CLI) or a worker id.
     pub actor: String,
-    /// What: `issued`, `claimed`, `sending`, `sent`, `accepted`, `rejected`, `failed`,
-    /// `upo_stored`, `deadline_changed`, `outage_recorded`, `tenant_added`.
+    /// What: `issued`, `claimed`, `released`, `sending`, `sent`, `accepted`, `rejected`,
+    /// `failed`, `requeued`, `upo_stored`, `correction_issued`, `deadline_changed`,
+    /// `outage_recorded`, `tenant_added`, `deadline_warning`.
     pub what: String,
     /// Details (ids, hashes, codes, dates; never invoice content or secrets).
     pub details: serde_json::Value,

@@ -626,7 +626,7 @@ async fn lease_expiry_and_outcomes(db: &Db) {
     let lease = Duration::from_secs(60);
     let got = store.claim_due(&acme(), 10, lease, "a", now).await.unwrap();
     assert_eq!(got.len(), 1);
-    store.mark_sending(first, "a", now).await.unwrap();
+    store.mark_sending(&[first], "a", "S-1", now).await.unwrap();
     // Worker a dies. Before the lease ends nobody else gets the invoice...
     let t30 = now + chrono::Duration::seconds(30);
     assert!(
@@ -736,7 +736,10 @@ async fn lease_expiry_and_outcomes(db: &Db) {
         ),
         "{err:?}"
     );
-    store.mark_sending(second, "c", t61).await.unwrap();
+    store
+        .mark_sending(&[second], "c", "S-2", t61)
+        .await
+        .unwrap();
     let inv = store
         .record_outcome(
             second,

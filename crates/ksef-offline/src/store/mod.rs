@@ -20,7 +20,7 @@ use crate::Error;
 use crate::Result;
 use crate::keys::KeyProvider;
 use crate::model::{
-    Event, Invoice, InvoiceFilter, InvoiceId, Issued, NewTenant, OutageReport, Outcome,
+    Correction, Event, Invoice, InvoiceFilter, InvoiceId, Issued, NewTenant, OutageReport, Outcome,
     RecordedOutage, StoreOptions, Tenant, TenantId,
 };
 
@@ -30,6 +30,7 @@ mod rows;
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+mod workflow;
 
 /// The offline store: tenants, invoices (encrypted), outages, leases and the history.
 ///
@@ -106,27 +107,62 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// Gives a lease back untouched (e.g. KSeF unreachable: back off).
     async fn release(&self, id: InvoiceId, worker: &str, now: DateTime<Utc>) -> Result<()>;
 
-    /// Records that `worker` is about to send the invoice; must be called before the request
-    /// leaves. The worker must hold the lease.
+    /// Records that `worker` is about to send these invoices in the KSeF session `session`;
+    /// must be called before the request leaves, so that after a crash or a lost response
+    /// the invoices are looked up in that session by hash before any resend. The worker must
+    /// hold every lease; all are marked, or none.
     async fn mark_sending(
         &self,
-        id: InvoiceId,
+        ids: &[InvoiceId],
         worker: &str,
+        session: &str,
         now: DateTime<Utc>,
-    ) -> Result<Invoice>;
+    ) -> Result<()>;
 
-    /// Records what KSeF answered. The worker must hold the lease; final outcomes release it.
-    /// An accepted invoice's KSeF number must carry the invoice's seller NIP.
+    /// Records what KSeF answered, for several invoices in one transaction (all or none).
+    /// The worker must hold every lease; final outcomes and [`Outcome::NotReceived`] release
+    /// it. An accepted invoice's KSeF number must carry the invoice's seller NIP.
+    async fn record_outcomes(
+        &self,
+        worker: &str,
+        outcomes: &[(InvoiceId, Outcome)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Invoice>>;
+
+    /// [`Store::record_outcomes`] for one invoice.
     async fn record_outcome(
         &self,
         id: InvoiceId,
         worker: &str,
         outcome: Outcome,
         now: DateTime<Utc>,
-    ) -> Result<Invoice>;
+    ) -> Result<Invoice> {
+        let mut done = self.record_outcomes(worker, &[(id, outcome)], now).await?;
+        done.pop().ok_or(crate::Error::UnknownInvoice(id))
+    }
 
-    /// Stores the UPO XML (encrypted) of an accepted invoice.
-    async fn store_upo(&self, id: InvoiceId, upo_xml: &[u8], now: DateTime<Utc>) -> Result<()>;
+    /// Stores the UPO XML (encrypted) of accepted invoices, in one transaction.
+    async fn store_upos(&self, upos: &[(InvoiceId, Vec<u8>)], now: DateTime<Utc>) -> Result<()>;
+
+    /// [`Store::store_upos`] for one invoice.
+    async fn store_upo(&self, id: InvoiceId, upo_xml: &[u8], now: DateTime<Utc>) -> Result<()> {
+        self.store_upos(&[(id, upo_xml.to_vec())], now).await
+    }
+
+    /// Issues the technical correction of an invoice KSeF rejected for a technical reason:
+    /// `fixed_xml` is checked like any invoice, must keep the seller NIP, `RodzajFaktury` and
+    /// `P_2` of the original and differ from it, and gets its own KOD I and KOD II; it is
+    /// queued to be sent in an interactive session with `hashOfCorrectedInvoice` = the
+    /// original's hash, and the two are linked. Refused when the original is not rejected,
+    /// when a correction of it was accepted already, or one is still on its way. Given a
+    /// rejected correction, corrects its original again. The differences in amounts, dates
+    /// and parties are reported, so that the user sees what, besides the form, changed.
+    async fn correct(
+        &self,
+        original: InvoiceId,
+        fixed_xml: &[u8],
+        clock: &dyn Clock,
+    ) -> Result<Correction>;
 
     /// Invoices still to reach KSeF whose deadline is at or before `instant`, earliest first.
     async fn due_before(&self, instant: DateTime<Utc>) -> Result<Vec<Invoice>>;

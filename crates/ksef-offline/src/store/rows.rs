@@ -10,7 +10,7 @@ use ksef_core::calendar::{Outage, OutageKind};
 /// The invoice columns, in the order of [`InvoiceRow`]; the content and the UPO stay out.
 pub(crate) const INVOICE_COLUMNS: &str = "id, tenant_id, seller_nip, kind, number, issue_date, \
     mode, hash, size, state, obligation, due_date, deadline_ms, kod1, kod2, ksef_number, \
-    ksef_reference, error_code, error_description, \
+    ksef_reference, ksef_session, error_code, error_description, \
     CAST(CASE WHEN upo IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_upo, lease_owner, \
     lease_until_ms, attempts, corrects, corrected_by, issued_ms, updated_ms";
 
@@ -33,6 +33,7 @@ pub(crate) struct InvoiceRow {
     kod2: Option<String>,
     ksef_number: Option<String>,
     ksef_reference: Option<String>,
+    ksef_session: Option<String>,
     error_code: Option<String>,
     error_description: Option<String>,
     has_upo: i64,
@@ -97,6 +98,7 @@ impl TryFrom<InvoiceRow> for Invoice {
             kod2: r.kod2,
             ksef_number: r.ksef_number,
             ksef_reference: r.ksef_reference,
+            ksef_session: r.ksef_session,
             error_code: r.error_code,
             error_description: r.error_description,
             has_upo: r.has_upo != 0,

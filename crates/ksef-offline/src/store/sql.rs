@@ -10,7 +10,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ksef_core::calendar::{OfflineMode, Outage};
-use ksef_core::crypto::{Certificate, Sha256Hash};
+use ksef_core::crypto::Certificate;
 use ksef_core::ids::ContextIdentifier;
 use ksef_core::{Clock, Nip};
 use serde_json::json;
@@ -27,8 +27,8 @@ use crate::error::db;
 use crate::issuing::{Engine, Prepared, TenantContext, invoice_record, tenant_record};
 use crate::keys::MasterKey;
 use crate::model::{
-    Event, Invoice, InvoiceFilter, InvoiceId, InvoiceState, Issued, NewTenant, ObligationSummary,
-    OutageReport, Outcome, RecordedOutage, StoreOptions, Tenant, TenantId,
+    Correction, Event, Invoice, InvoiceFilter, InvoiceId, InvoiceState, Issued, NewTenant,
+    ObligationSummary, OutageReport, Outcome, RecordedOutage, StoreOptions, Tenant, TenantId,
 };
 use crate::{Error, Result};
 
@@ -97,16 +97,16 @@ impl Backend {
 /// The store: a pool, the backend, and the shared engine.
 #[derive(Debug)]
 pub(crate) struct SqlStore {
-    pool: AnyPool,
+    pub(super) pool: AnyPool,
     backend: Backend,
-    engine: Arc<Engine>,
+    pub(super) engine: Arc<Engine>,
 }
 
-fn ms(t: DateTime<Utc>) -> i64 {
+pub(super) fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
 
-fn is_unique_violation(e: &sqlx::Error) -> bool {
+pub(super) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
@@ -118,7 +118,7 @@ const INSERT_EVENT: &str = "INSERT INTO events (invoice_id, tenant_id, at_ms, ac
     VALUES ($1, $2, $3, $4, $5, $6)";
 
 /// Appends one event.
-async fn event(
+pub(super) async fn event(
     tx: &mut Transaction<'static, Any>,
     invoice: Option<InvoiceId>,
     tenant: Option<&TenantId>,
@@ -137,6 +137,55 @@ async fn event(
         .execute(&mut **tx)
         .await
         .map_err(db("recording an event"))?;
+    Ok(())
+}
+
+/// One event to append with [`events`].
+pub(super) struct NewEvent<'a> {
+    pub(super) invoice: InvoiceId,
+    pub(super) what: &'a str,
+    pub(super) details: serde_json::Value,
+}
+
+/// Appends many events of one actor and instant, [`ROWS_PER_INSERT`] rows per statement.
+pub(super) async fn events(
+    tx: &mut Transaction<'static, Any>,
+    tenant: Option<&TenantId>,
+    at: DateTime<Utc>,
+    actor: &str,
+    list: &[NewEvent<'_>],
+) -> Result<()> {
+    for chunk in list.chunks(ROWS_PER_INSERT) {
+        let mut sql = String::from(
+            "INSERT INTO events (invoice_id, tenant_id, at_ms, actor, what, details) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 6;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6
+            ));
+        }
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            q = q
+                .bind(e.invoice.to_string())
+                .bind(tenant.map(ToString::to_string))
+                .bind(ms(at))
+                .bind(actor.to_owned())
+                .bind(e.what.to_owned())
+                .bind(e.details.to_string());
+        }
+        q.execute(&mut **tx).await.map_err(db("recording events"))?;
+    }
     Ok(())
 }
 
@@ -180,7 +229,7 @@ impl SqlStore {
         Ok(store)
     }
 
-    async fn begin(&self, lock: WriteLock) -> Result<Transaction<'static, Any>> {
+    pub(super) async fn begin(&self, lock: WriteLock) -> Result<Transaction<'static, Any>> {
         match self.backend {
             #[cfg(feature = "sqlite")]
             Backend::Sqlite => {
@@ -261,7 +310,7 @@ impl SqlStore {
     }
 
     /// The tenant with its KOD II signer, from the cache or the database.
-    async fn tenant_context(
+    pub(super) async fn tenant_context(
         &self,
         id: &TenantId,
         now: DateTime<Utc>,
@@ -278,7 +327,7 @@ impl SqlStore {
         Ok(self.engine.cache_tenant(TenantContext { tenant, signer }))
     }
 
-    async fn invoice_row(
+    pub(super) async fn invoice_row(
         &self,
         tx: &mut Transaction<'static, Any>,
         id: InvoiceId,
@@ -294,7 +343,7 @@ impl SqlStore {
     }
 
     /// Why a guarded update changed nothing: unknown invoice, lease lost, or wrong state.
-    async fn refusal(
+    pub(super) async fn refusal(
         &self,
         tx: &mut Transaction<'static, Any>,
         id: InvoiceId,
@@ -319,7 +368,7 @@ impl SqlStore {
 
     /// Writes prepared invoices with their deadlines and `issued` events, many rows per
     /// statement (each statement is a round trip to the database's thread or server).
-    async fn write_issued(
+    pub(super) async fn write_issued(
         &self,
         tx: &mut Transaction<'static, Any>,
         prepared: Vec<Prepared>,
@@ -351,13 +400,14 @@ impl SqlStore {
                 kod2: p.kod2,
                 ksef_number: None,
                 ksef_reference: None,
+                ksef_session: None,
                 error_code: None,
                 error_description: None,
                 has_upo: false,
                 lease_owner: None,
                 lease_until: None,
                 attempts: 0,
-                corrects: None,
+                corrects: p.corrects,
                 corrected_by: None,
                 issued_at: p.now,
                 updated_at: p.now,
@@ -385,18 +435,19 @@ impl SqlStore {
             let mut sql = String::from(
                 "INSERT INTO invoices (id, tenant_id, seller_nip, kind, number, issue_date, mode, \
                  hash, size, content, state, obligation, due_date, deadline_ms, \
-                 deadline_reasoning, kod1, kod2, issued_ms, updated_ms) VALUES ",
+                 deadline_reasoning, kod1, kod2, corrects, issued_ms, updated_ms) VALUES ",
             );
             for i in 0..chunk.len() {
-                let b = i * 18;
+                let b = i * 19;
                 if i > 0 {
                     sql.push(',');
                 }
                 sql.push('(');
-                for k in 1..=18 {
+                for k in 1..=19 {
                     sql.push_str(&format!("${},", b + k));
                 }
-                sql.push_str(&format!("${})", b + 18));
+                // updated_ms = issued_ms
+                sql.push_str(&format!("${})", b + 19));
             }
             let mut q = sqlx::query(&sql);
             for (issued, (content, _)) in chunk.iter().zip(sealed.iter_mut()) {
@@ -425,6 +476,7 @@ impl SqlStore {
                     .bind(serde_json::to_string(&issued.deadline.reasoning).unwrap_or_default())
                     .bind(inv.kod1.clone())
                     .bind(inv.kod2.clone())
+                    .bind(inv.corrects.map(|c| c.to_string()))
                     .bind(ms(inv.issued_at));
             }
             if let Err(e) = q.execute(&mut **tx).await {
@@ -436,38 +488,19 @@ impl SqlStore {
                 }
                 return Err(db("issuing an invoice")(e));
             }
-            let mut sql = String::from(
-                "INSERT INTO events (invoice_id, tenant_id, at_ms, actor, what, details) VALUES ",
-            );
-            for i in 0..chunk.len() {
-                let b = i * 6;
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6
-                ));
+            if let Some(first) = chunk.first() {
+                let list: Vec<NewEvent> = chunk
+                    .iter()
+                    .zip(sealed.iter_mut())
+                    .map(|(issued, (_, details))| NewEvent {
+                        invoice: issued.invoice.id,
+                        what: "issued",
+                        details: std::mem::take(details),
+                    })
+                    .collect();
+                let inv = &first.invoice;
+                events(tx, Some(&inv.tenant), inv.issued_at, actor, &list).await?;
             }
-            let mut q = sqlx::query(&sql);
-            for (issued, (_, details)) in chunk.iter().zip(sealed.iter()) {
-                let inv = &issued.invoice;
-                q = q
-                    .bind(inv.id.to_string())
-                    .bind(inv.tenant.to_string())
-                    .bind(ms(inv.issued_at))
-                    .bind(actor.clone())
-                    .bind("issued")
-                    .bind(details.to_string());
-            }
-            q.execute(&mut **tx)
-                .await
-                .map_err(db("recording issued events"))?;
         }
         for i in &out {
             tracing::info!(invoice = %i.invoice.id, hash = %i.invoice.hash, mode = i.invoice.mode.as_str(), "invoice issued");
@@ -554,7 +587,7 @@ enum Bind {
     Int(i64),
 }
 
-const OPEN_STATES: &str = "('queued', 'sending', 'sent', 'rejected')";
+pub(super) const OPEN_STATES: &str = "('queued', 'sending', 'sent', 'rejected')";
 
 #[async_trait]
 impl Store for SqlStore {
@@ -795,18 +828,15 @@ impl Store for SqlStore {
                 .await
                 .map_err(db("claiming invoices"))?;
         let mut claimed = invoices(rows)?;
-        for inv in &claimed {
-            event(
-                &mut tx,
-                Some(inv.id),
-                Some(tenant),
-                now,
-                worker,
-                "claimed",
-                json!({ "state": inv.state, "leaseUntil": until, "attempt": inv.attempts }),
-            )
-            .await?;
-        }
+        let list: Vec<NewEvent> = claimed
+            .iter()
+            .map(|inv| NewEvent {
+                invoice: inv.id,
+                what: "claimed",
+                details: json!({ "state": inv.state, "leaseUntil": until, "attempt": inv.attempts }),
+            })
+            .collect();
+        events(&mut tx, Some(tenant), now, worker, &list).await?;
         tx.commit().await.map_err(db("committing a claim"))?;
         claimed.sort_by_key(|i| {
             (
@@ -842,152 +872,41 @@ impl Store for SqlStore {
 
     async fn mark_sending(
         &self,
-        id: InvoiceId,
+        ids: &[InvoiceId],
         worker: &str,
+        session: &str,
         now: DateTime<Utc>,
-    ) -> Result<Invoice> {
-        let mut tx = self.begin(WriteLock::Plain).await?;
-        let row: Option<InvoiceRow> = sqlx::query_as(&format!(
-            "UPDATE invoices SET state = 'sending', updated_ms = $1 \
-             WHERE id = $2 AND lease_owner = $3 AND state IN ('queued', 'sending') \
-             RETURNING {INVOICE_COLUMNS}"
-        ))
-        .bind(ms(now))
-        .bind(id.to_string())
-        .bind(worker.to_owned())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db("marking an invoice as sending"))?;
-        let Some(row) = row else {
-            return Err(self
-                .refusal(&mut tx, id, Some(worker), "mark it as sending")
-                .await);
-        };
-        event(&mut tx, Some(id), None, now, worker, "sending", json!({})).await?;
-        tx.commit().await.map_err(db("committing sending"))?;
-        row.try_into()
+    ) -> Result<()> {
+        self.mark_sending_many(ids, worker, session, now).await
     }
 
-    async fn record_outcome(
+    async fn record_outcomes(
         &self,
-        id: InvoiceId,
         worker: &str,
-        outcome: Outcome,
+        outcomes: &[(InvoiceId, Outcome)],
         now: DateTime<Utc>,
-    ) -> Result<Invoice> {
-        let mut tx = self.begin(WriteLock::Plain).await?;
-        let current = self.invoice_row(&mut tx, id).await?;
-        let state = outcome.state();
-        let (allowed, details, sql) = match &outcome {
-            Outcome::Sent { reference } => (
-                "('sending', 'sent')",
-                json!({ "reference": reference }),
-                "ksef_reference = $4",
-            ),
-            Outcome::Accepted { ksef_number } => {
-                if ksef_number.seller_nip().to_string() != current.seller_nip {
-                    return Err(Error::KsefNumberMismatch {
-                        id,
-                        number: ksef_number.to_string(),
-                        number_seller: ksef_number.seller_nip().to_string(),
-                        seller: current.seller_nip,
-                    });
-                }
-                (
-                    "('sending', 'sent')",
-                    json!({ "ksefNumber": ksef_number.to_string() }),
-                    "ksef_number = $4, error_code = NULL, error_description = NULL, \
-                     lease_owner = NULL, lease_until_ms = NULL",
-                )
-            }
-            Outcome::Rejected { code, description } | Outcome::Failed { code, description } => (
-                "('sending', 'sent')",
-                json!({ "code": code, "description": description }),
-                "error_code = $4, error_description = $5, lease_owner = NULL, \
-                 lease_until_ms = NULL",
-            ),
-        };
-        let text = |o: &Outcome| -> (String, Option<String>) {
-            match o {
-                Outcome::Sent { reference } => (reference.clone(), None),
-                Outcome::Accepted { ksef_number } => (ksef_number.to_string(), None),
-                Outcome::Rejected { code, description } | Outcome::Failed { code, description } => {
-                    (code.clone(), Some(description.clone()))
-                }
-            }
-        };
-        let (p4, p5) = text(&outcome);
-        let update = format!(
-            "UPDATE invoices SET state = $6, updated_ms = $1, {sql} \
-             WHERE id = $2 AND lease_owner = $3 AND state IN {allowed} \
-             RETURNING {INVOICE_COLUMNS}"
-        );
-        let mut q = sqlx::query_as::<_, InvoiceRow>(&update)
-            .bind(ms(now))
-            .bind(id.to_string())
-            .bind(worker.to_owned())
-            .bind(p4);
-        // $5 is bound in every case so that the numbering stays the same.
-        q = q.bind(p5).bind(state.as_str());
-        let row = q
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db("recording an outcome"))?;
-        let Some(row) = row else {
-            return Err(self
-                .refusal(&mut tx, id, Some(worker), "record this outcome")
-                .await);
-        };
-        event(
-            &mut tx,
-            Some(id),
-            None,
-            now,
-            worker,
-            state.as_str(),
-            details,
-        )
-        .await?;
-        tx.commit().await.map_err(db("committing an outcome"))?;
-        tracing::info!(invoice = %id, state = state.as_str(), "outcome recorded");
-        row.try_into()
+    ) -> Result<Vec<Invoice>> {
+        self.record_outcomes_in_one(worker, outcomes, now).await
     }
 
-    async fn store_upo(&self, id: InvoiceId, upo_xml: &[u8], now: DateTime<Utc>) -> Result<()> {
-        let sealed = self.engine.seal(Kind::Upo, &invoice_record(id), upo_xml);
-        let mut tx = self.begin(WriteLock::Plain).await?;
-        let done = sqlx::query(
-            "UPDATE invoices SET upo = $1, updated_ms = $2 WHERE id = $3 AND state = 'accepted'",
-        )
-        .bind(sealed)
-        .bind(ms(now))
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(db("storing a UPO"))?;
-        if done.rows_affected() == 0 {
-            return Err(self.refusal(&mut tx, id, None, "store a UPO").await);
-        }
-        let actor = self.engine.options.actor.clone();
-        let hash = Sha256Hash::of(upo_xml).to_base64();
-        event(
-            &mut tx,
-            Some(id),
-            None,
-            now,
-            &actor,
-            "upo_stored",
-            json!({ "sha256": hash }),
-        )
-        .await?;
-        tx.commit().await.map_err(db("committing a UPO"))?;
-        Ok(())
+    async fn store_upos(&self, upos: &[(InvoiceId, Vec<u8>)], now: DateTime<Utc>) -> Result<()> {
+        self.store_upos_in_one(upos, now).await
+    }
+
+    async fn correct(
+        &self,
+        original: InvoiceId,
+        fixed_xml: &[u8],
+        clock: &dyn Clock,
+    ) -> Result<Correction> {
+        self.issue_correction(original, fixed_xml, clock).await
     }
 
     async fn due_before(&self, instant: DateTime<Utc>) -> Result<Vec<Invoice>> {
         self.select_invoices(
             &format!(
                 "SELECT {INVOICE_COLUMNS} FROM invoices WHERE state IN {OPEN_STATES} \
+                 AND corrected_by IS NULL \
                  AND deadline_ms IS NOT NULL AND deadline_ms <= $1 ORDER BY deadline_ms, id"
             ),
             vec![Bind::Int(ms(instant))],
