@@ -69,6 +69,13 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A UPO (official acknowledgement of receipt) is not valid or does not confirm what it
+    /// should.
+    #[error("the UPO is not acceptable: {reason}")]
+    Upo {
+        /// What is wrong, e.g. a schema error with its line, or the hash it confirms.
+        reason: String,
+    },
     /// A deadline could not be computed from the given facts.
     #[error("cannot compute the deadline: {reason}")]
     Calendar {

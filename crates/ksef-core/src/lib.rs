@@ -28,6 +28,7 @@ mod error;
 pub mod ids;
 pub mod invoice;
 pub mod qr;
+pub mod upo;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use environment::{Environment, EnvironmentUrls};
