@@ -196,6 +196,18 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// KSeF (or the way to it) failed while the engine was working with it.
+    #[error("KSeF error while {operation}: {source}")]
+    Ksef {
+        /// What the engine was doing.
+        operation: &'static str,
+        /// What the client reported (HTTP status, KSeF exception codes).
+        #[source]
+        source: Box<ksef_client::Error>,
+    },
+    /// A test hook stopped the work as a crashed process would stop.
+    #[error("simulated crash {0}")]
+    SimulatedCrash(&'static str),
     /// A domain rule of `ksef-core` failed (deadline, certificate, key, QR link).
     #[error(transparent)]
     Core(#[from] ksef_core::Error),

@@ -34,6 +34,7 @@ mod issuing;
 pub mod keys;
 pub mod model;
 mod store;
+pub mod sync;
 
 pub use error::{Error, Result};
 pub use keys::{EnvKey, KeyFile, KeyProvider, MasterKey};

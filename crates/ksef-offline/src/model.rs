@@ -453,6 +453,8 @@ pub struct InvoiceFilter {
     pub tenant: Option<TenantId>,
     /// Only in this state.
     pub state: Option<InvoiceState>,
+    /// Only accepted invoices whose UPO is not stored yet.
+    pub missing_upo: bool,
     /// At most this many (newest first).
     pub limit: Option<u32>,
 }

@@ -195,6 +195,22 @@ pub struct Faults {
     /// The next N accepted invoice sends are recorded, but their response is dropped (the
     /// connection breaks after the headers), as when a network fails after KSeF accepted.
     pub drop_responses_after_accept: u32,
+    /// Invoice files (by SHA-256, Base64) that KSeF's verification rejects, with the status
+    /// code and details given: for rehearsing rejections our local checks cannot foresee
+    /// (e.g. a rule KSeF added after our schema), and technical corrections.
+    pub reject_hashes: Vec<ScriptedRejection>,
+}
+
+/// A rejection scripted through [`Faults::reject_hashes`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScriptedRejection {
+    /// SHA-256 of the invoice file, Base64.
+    pub hash: String,
+    /// Invoice status code, e.g. 450.
+    pub code: u16,
+    /// The details KSeF shows.
+    pub details: String,
 }
 
 #[cfg(test)]

@@ -41,7 +41,9 @@ mod wire;
 mod workers;
 
 pub use clock::SimClock;
-pub use config::{Faults, RateLimitProfile, SeedToken, SessionLimits, SimConfig, WindowLimits};
+pub use config::{
+    Faults, RateLimitProfile, ScriptedRejection, SeedToken, SessionLimits, SimConfig, WindowLimits,
+};
 pub use routes::app;
 pub use server::{SimHandle, StartError, serve, spawn};
 pub use state::{Outage, OutageKind, SimState};

@@ -87,7 +87,22 @@ impl Submission {
                     }
                 })
             };
-            self.checked = Some(result);
+            let scripted = result.is_ok().then(|| {
+                let hash = self.hash.to_base64();
+                state
+                    .faults()
+                    .reject_hashes
+                    .iter()
+                    .find(|r| r.hash == hash)
+                    .cloned()
+            });
+            self.checked = Some(match scripted.flatten() {
+                Some(r) => Err(Rejection {
+                    code: r.code,
+                    details: vec![r.details],
+                }),
+                None => result,
+            });
         }
         self
     }

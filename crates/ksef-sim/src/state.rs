@@ -362,6 +362,19 @@ impl SimState {
         self.0.keys.write().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Announces an outage window, as POST `/sim/outages` does; returns its message id.
+    pub fn add_outage(&self, mut outage: Outage) -> String {
+        outage.id = format!("sim-{}", hex::encode(rand::random::<[u8; 4]>()));
+        let id = outage.id.clone();
+        self.outages().push(outage);
+        id
+    }
+
+    /// Changes the injected faults, as POST `/sim/faults` does.
+    pub fn update_faults(&self, change: impl FnOnce(&mut Faults)) {
+        change(&mut self.faults());
+    }
+
     pub(crate) fn faults(&self) -> MutexGuard<'_, Faults> {
         self.0.faults.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -764,6 +764,9 @@ impl Store for SqlStore {
             binds.push(Bind::Text(s.as_str().to_owned()));
             sql.push_str(&format!(" AND state = ${}", binds.len()));
         }
+        if filter.missing_upo {
+            sql.push_str(" AND state = 'accepted' AND upo IS NULL");
+        }
         sql.push_str(" ORDER BY issued_ms DESC, id DESC");
         if let Some(limit) = filter.limit {
             binds.push(Bind::Int(i64::from(limit)));

@@ -176,12 +176,16 @@ impl SqlStore {
         upos: &[(InvoiceId, Vec<u8>)],
         now: DateTime<Utc>,
     ) -> Result<()> {
+        // One lock order for every writer: no deadlock between workers.
+        let mut upos: Vec<&(InvoiceId, Vec<u8>)> = upos.iter().collect();
+        upos.sort_by_key(|(id, _)| *id);
         let mut tx = self.begin(WriteLock::Plain).await?;
         let mut list = Vec::with_capacity(upos.len());
         for (id, xml) in upos {
             let sealed = self.engine.seal(Kind::Upo, &invoice_record(*id), xml);
             let updated = sqlx::query(
-                "UPDATE invoices SET upo = $1, updated_ms = $2 WHERE id = $3 AND state = 'accepted'",
+                "UPDATE invoices SET upo = $1, updated_ms = $2 \
+                 WHERE id = $3 AND state = 'accepted' AND upo IS NULL",
             )
             .bind(sealed)
             .bind(ms(now))
@@ -190,6 +194,9 @@ impl SqlStore {
             .await
             .map_err(db("storing a UPO"))?;
             if updated.rows_affected() == 0 {
+                if self.invoice_row(&mut tx, *id).await?.has_upo {
+                    continue; // another worker stored it meanwhile
+                }
                 return Err(self.refusal(&mut tx, *id, None, "store a UPO").await);
             }
             list.push(NewEvent {
@@ -293,6 +300,7 @@ impl SqlStore {
         prepared.corrects = Some(orig.id);
         let correction_id = prepared.id;
         let mut tx = self.begin(WriteLock::Issue).await?;
+        let mut issued = self.write_issued(&mut tx, vec![prepared]).await?;
         let linked = sqlx::query(
             "UPDATE invoices SET corrected_by = $1, updated_ms = $2 \
              WHERE id = $3 AND state = 'rejected' AND (corrected_by IS NULL OR corrected_by = $4)",
@@ -310,7 +318,6 @@ impl SqlStore {
                 .refusal(&mut tx, orig.id, None, "technically correct it")
                 .await);
         }
-        let mut issued = self.write_issued(&mut tx, vec![prepared]).await?;
         let actor = self.engine.options.actor.clone();
         events(
             &mut tx,

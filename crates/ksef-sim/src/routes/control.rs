@@ -81,10 +81,8 @@ async fn add_outage(
     if o.end.is_some_and(|e| e <= o.start) {
         return Err(ApiError::validation("end musi być po start."));
     }
-    o.id = format!("sim-{}", hex::encode(rand::random::<[u8; 4]>()));
-    let out = json!(o);
-    state.outages().push(o);
-    Ok((StatusCode::CREATED, Json(out)))
+    o.id = state.add_outage(o.clone());
+    Ok((StatusCode::CREATED, Json(json!(o))))
 }
 
 async fn clear_outages(State(state): State<SimState>) -> StatusCode {
