@@ -35,6 +35,7 @@ pub mod keys;
 pub mod model;
 mod store;
 pub mod sync;
+pub mod watchdog;
 
 pub use error::{Error, Result};
 pub use keys::{EnvKey, KeyFile, KeyProvider, MasterKey};
