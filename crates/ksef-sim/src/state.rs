@@ -370,6 +370,17 @@ impl SimState {
         id
     }
 
+    /// Ends an announced outage at `at`; false when no outage has this id.
+    pub fn end_outage(&self, id: &str, at: DateTime<Utc>) -> bool {
+        match self.outages().iter_mut().find(|o| o.id == id) {
+            Some(o) => {
+                o.end = Some(at);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Changes the injected faults, as POST `/sim/faults` does.
     pub fn update_faults(&self, change: impl FnOnce(&mut Faults)) {
         change(&mut self.faults());
