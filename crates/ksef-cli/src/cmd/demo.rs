@@ -271,8 +271,8 @@ async fn demo(dir: &Path) -> anyhow::Result<Outcome> {
 
     step("Summary");
     println!(
-        "   {:<16} {:<9} {:<37} {:<5} {}",
-        "invoice", "state", "KSeF number", "UPO", "note"
+        "   {:<16} {:<9} {:<37} {:<5} note",
+        "invoice", "state", "KSeF number", "UPO"
     );
     for inv in &table {
         let note = match inv.corrects {
