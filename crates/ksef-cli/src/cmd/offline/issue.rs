@@ -153,10 +153,15 @@ fn failure(e: &StoreError) -> Option<Failure> {
         | StoreError::Core(_) => Vec::new(),
         _ => return None,
     };
-    Some(Failure {
-        message: e.to_string(),
-        problems,
-    })
+    let message = match e {
+        StoreError::InvalidInvoice { problems } => format!(
+            "the invoice is not valid ({} problem{}); nothing was stored",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        ),
+        other => other.to_string(),
+    };
+    Some(Failure { message, problems })
 }
 
 /// All files in one transaction. On a refusal, every file is reported: those that caused it
