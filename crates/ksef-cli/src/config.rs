@@ -29,15 +29,25 @@ pub const MASTER_KEY_VAR: &str = ksef_offline::keys::MASTER_KEY_VAR;
 pub struct GlobalArgs {
     /// The ksef home: ksef.toml, master.key, the SQLite store, QR images [env: KSEF_HOME]
     /// [default: ~/.ksef].
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        help_heading = "Global options"
+    )]
     pub home: Option<PathBuf>,
     /// The store: sqlite:PATH or postgres://... [env: KSEF_DATABASE_URL] [default:
     /// sqlite:<home>/ksef.db].
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        help_heading = "Global options"
+    )]
     pub database_url: Option<String>,
     /// The KSeF environment [env: KSEF_ENV] [default: test]. Other addresses (a simulator):
     /// KSEF_API_BASE, KSEF_QR_BASE and KSEF_LIGHTHOUSE_BASE, or the same keys in ksef.toml.
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, global = true, value_enum, help_heading = "Global options")]
     pub env: Option<EnvName>,
 }
 

@@ -579,3 +579,35 @@ fn the_tenant_must_be_named_when_there_are_several() {
     assert!(stderr(&o).contains("--tenant"), "{}", both(&o));
     h.ok(&["offline", "issue", "--tenant", "acme", p(&f)]);
 }
+
+#[test]
+fn custom_addresses_from_the_environment_reach_the_links() {
+    let h = Home::with_tenant();
+    let f = h.invoice("sim.xml", "FV/SIM/1", None);
+    let o = h
+        .cmd(&["offline", "issue", "--json", p(&f)])
+        .env("KSEF_API_BASE", "http://127.0.0.1:8480/v2")
+        .env("KSEF_QR_BASE", "http://127.0.0.1:8480/qr/")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0), "{}", both(&o));
+    let out: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    let kod1 = out[0]["invoice"]["kod1"].as_str().expect("kod1");
+    assert!(
+        kod1.starts_with("http://127.0.0.1:8480/qr/invoice/"),
+        "{kod1}"
+    );
+    let kod2 = out[0]["invoice"]["kod2"].as_str().expect("kod2");
+    assert!(
+        kod2.starts_with("http://127.0.0.1:8480/qr/certificate/"),
+        "{kod2}"
+    );
+
+    let o = h
+        .cmd(&["offline", "list"])
+        .env("KSEF_API_BASE", "http://127.0.0.1:8480/v2")
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("KSEF_QR_BASE"), "{}", both(&o));
+}

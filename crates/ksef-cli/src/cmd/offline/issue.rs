@@ -58,6 +58,10 @@ pub fn run(config: &Config, a: IssueArgs) -> anyhow::Result<Outcome> {
     let mode: OfflineMode = a.mode.parse()?;
     let format: ImageFormat = a.qr_format.parse()?;
     let qr_dir = a.qr_dir.clone().unwrap_or_else(|| config.qr_dir.clone());
+    if mode.has_qr_codes() {
+        // Before anything is stored: an unwritable directory should stop the run early.
+        create_dir(&qr_dir)?;
+    }
     let issued = block_on(async {
         let store = config.open_store().await?;
         let tenant = tenant_or_only(store.as_ref(), a.tenant.as_deref()).await?;
@@ -78,8 +82,15 @@ pub fn run(config: &Config, a: IssueArgs) -> anyhow::Result<Outcome> {
         let outcome = match r {
             Ok(issued) => {
                 let images = if issued.invoice.kod1.is_some() {
-                    create_dir(&qr_dir)?;
-                    write_qr_images(&issued.invoice, &qr_dir, format)?
+                    write_qr_images(&issued.invoice, &qr_dir, format).with_context(|| {
+                        format!(
+                            "{}: issued as {}, but its QR images were not written (write them \
+                             with `ksef offline qr {} --out DIR`)",
+                            file.display(),
+                            issued.invoice.id,
+                            issued.invoice.id
+                        )
+                    })?
                 } else {
                     Vec::new()
                 };
