@@ -51,7 +51,13 @@ pub fn run(global: &GlobalArgs, a: InitArgs) -> anyhow::Result<Outcome> {
     let text = settings_text(&config);
     write_private(&config.config_file, text.as_bytes())?;
 
-    let store = block_on(config.open_store())??;
+    let store = block_on(config.open_store())?.with_context(|| {
+        format!(
+            "{} was written but the store could not be opened; fix the cause and run \
+             `ksef init --force` (the master key is kept)",
+            config.config_file.display()
+        )
+    })?;
     println!("home:      {}", config.home.display());
     println!("{key_note}");
     println!("settings:  {}", config.config_file.display());
