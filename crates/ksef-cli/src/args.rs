@@ -3,17 +3,41 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use ksef_core::Environment;
+
+use crate::cmd::{history, offline, outage, tenant};
+pub use crate::config::GlobalArgs;
 
 /// Offline invoicing for KSeF (Krajowy System e-Faktur, API 2.0).
 #[derive(Debug, Parser)]
 #[command(name = "ksef", version, about, max_term_width = 100)]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Create the ksef home: a master key, ksef.toml, and the store.
+    #[command(after_help = "Examples:\n  \
+        ksef init\n  \
+        ksef --home /srv/ksef init --env prod --database-url postgres://ksef@db/ksef\n  \
+        ksef init --force   # rewrite ksef.toml; the master key is never replaced")]
+    Init(InitArgs),
+    /// Tenants: a KSeF context with its token and Offline certificate.
+    #[command(subcommand)]
+    Tenant(tenant::TenantCommand),
+    /// Offline invoices in the store: issue, list, show, due, QR codes, UPO.
+    #[command(subcommand)]
+    Offline(offline::OfflineCommand),
+    /// Announced KSeF outages, which move the deadlines.
+    #[command(subcommand)]
+    Outage(outage::OutageCommand),
+    /// The store's append-only history.
+    #[command(subcommand)]
+    History(history::HistoryCommand),
     /// QR verification links (KOD I, KOD II) and QR images.
     #[command(subcommand)]
     Qr(QrCommand),
@@ -84,19 +108,33 @@ pub enum CheckCommand {
     },
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Rewrite an existing ksef.toml (an existing master key is kept, never replaced).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EnvName {
     Test,
     Demo,
     Prod,
 }
 
-/// Where the QR links point.
+impl EnvName {
+    pub fn environment(self) -> Environment {
+        match self {
+            EnvName::Test => Environment::Test,
+            EnvName::Demo => Environment::Demo,
+            EnvName::Prod => Environment::Production,
+        }
+    }
+}
+
+/// Where the QR links point (the environment is the global `--env`, default test).
 #[derive(Debug, Args)]
 pub struct QrTarget {
-    /// KSeF environment whose QR address the link uses.
-    #[arg(long, value_enum, default_value = "test")]
-    pub env: EnvName,
     /// Another QR base address (e.g. a local simulator's), instead of the environment's.
     #[arg(long, value_name = "URL")]
     pub qr_base: Option<String>,

@@ -4,6 +4,8 @@
 
 mod args;
 mod cmd;
+mod config;
+mod output;
 
 use std::process::ExitCode;
 

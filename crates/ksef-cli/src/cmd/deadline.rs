@@ -89,7 +89,7 @@ fn parse_window(kind: OutageKind, s: &str) -> anyhow::Result<Outage> {
     Ok(Outage { kind, start, end })
 }
 
-fn parse_instant(s: &str, end_of_day: bool) -> anyhow::Result<DateTime<Utc>> {
+pub(crate) fn parse_instant(s: &str, end_of_day: bool) -> anyhow::Result<DateTime<Utc>> {
     let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));

@@ -2,18 +2,19 @@
 
 use anyhow::{Context as _, bail};
 use chrono::NaiveDate;
+use ksef_core::Nip;
 use ksef_core::crypto::{Certificate, PrivateKey, Sha256Hash};
 use ksef_core::ids::ContextIdentifier;
 use ksef_core::invoice::InvoiceChecker;
 use ksef_core::qr::image::{ImageFormat, QrImage};
 use ksef_core::qr::{CertificateLink, EcdsaFormat, OfflineSigner, invoice_link};
-use ksef_core::{Environment, Nip};
 
 use super::{read_file, write_file};
 use crate::Outcome;
 use crate::args::{EnvName, InvoiceSource, QrCommand, QrTarget};
 
-pub fn run(c: QrCommand) -> anyhow::Result<Outcome> {
+/// `env` is the global `--env` (or `KSEF_ENV`), test when not given.
+pub fn run(c: QrCommand, env: EnvName) -> anyhow::Result<Outcome> {
     match c {
         QrCommand::InvoiceLink {
             target,
@@ -22,7 +23,7 @@ pub fn run(c: QrCommand) -> anyhow::Result<Outcome> {
             source,
         } => {
             let (hash, fields) = invoice_hash(&source)?;
-            let nip = seller_nip(nip.as_deref(), fields.as_ref().map(|f| f.0), &target)?;
+            let nip = seller_nip(nip.as_deref(), fields.as_ref().map(|f| f.0), &target, env)?;
             let date = match (issue_date, fields.as_ref().map(|f| f.1)) {
                 (Some(d), from_file) => {
                     let d = NaiveDate::parse_from_str(&d, "%Y-%m-%d")
@@ -37,7 +38,10 @@ pub fn run(c: QrCommand) -> anyhow::Result<Outcome> {
                     bail!("give --issue-date (the invoice's P_1), or --invoice to read it")
                 }
             };
-            println!("{}", invoice_link(&qr_base(&target), &nip, date, &hash));
+            println!(
+                "{}",
+                invoice_link(&qr_base(&target, env), &nip, date, &hash)
+            );
             Ok(Outcome::Ok)
         }
         QrCommand::CertificateLink {
@@ -52,7 +56,7 @@ pub fn run(c: QrCommand) -> anyhow::Result<Outcome> {
             source,
         } => {
             let (hash, fields) = invoice_hash(&source)?;
-            let nip = seller_nip(nip.as_deref(), fields.as_ref().map(|f| f.0), &target)?;
+            let nip = seller_nip(nip.as_deref(), fields.as_ref().map(|f| f.0), &target, env)?;
             let context = ContextIdentifier::parse(&context_type, &context_value)?;
             let certificate = Certificate::from_pem_or_der(&read_file(&cert)?)
                 .with_context(|| format!("certificate {}", cert.display()))?;
@@ -70,7 +74,7 @@ pub fn run(c: QrCommand) -> anyhow::Result<Outcome> {
             let format: EcdsaFormat = ecdsa_format.parse()?;
             let signer = OfflineSigner::new(certificate, private_key, chrono::Utc::now())?
                 .with_ecdsa_format(format);
-            let link = signer.certificate_link(&qr_base(&target), &context, &nip, &hash)?;
+            let link = signer.certificate_link(&qr_base(&target, env), &context, &nip, &hash)?;
             println!("{link}");
             Ok(Outcome::Ok)
         }
@@ -123,18 +127,10 @@ pub fn run(c: QrCommand) -> anyhow::Result<Outcome> {
     }
 }
 
-fn qr_base(target: &QrTarget) -> String {
+fn qr_base(target: &QrTarget, env: EnvName) -> String {
     match &target.qr_base {
         Some(base) => base.trim_end_matches('/').to_owned(),
-        None => environment(target.env).urls().qr,
-    }
-}
-
-fn environment(env: EnvName) -> Environment {
-    match env {
-        EnvName::Test => Environment::Test,
-        EnvName::Demo => Environment::Demo,
-        EnvName::Prod => Environment::Production,
+        None => env.environment().urls().qr,
     }
 }
 
@@ -160,6 +156,7 @@ fn seller_nip(
     flag: Option<&str>,
     from_file: Option<Nip>,
     target: &QrTarget,
+    env: EnvName,
 ) -> anyhow::Result<Nip> {
     let nip = match (flag, from_file) {
         (Some(s), file) => {
@@ -173,7 +170,7 @@ fn seller_nip(
         (None, None) => bail!("give the seller NIP, or --invoice to read it from Podmiot1"),
     };
     if !nip.has_valid_checksum() {
-        if matches!(target.env, EnvName::Prod) && target.qr_base.is_none() {
+        if env == EnvName::Prod && target.qr_base.is_none() {
             bail!("seller NIP {nip} has an invalid checksum; KSeF production refuses it");
         }
         eprintln!(
