@@ -139,6 +139,7 @@ fn list(config: &Config, a: ListArgs) -> anyhow::Result<Outcome> {
                     .with_context(|| format!("--state {s:?}"))
             })
             .transpose()?,
+        missing_upo: false,
         limit: a.limit,
     };
     let invoices =
