@@ -32,6 +32,21 @@ pub enum Command {
     /// Offline invoices in the store: issue, list, show, due, QR codes, UPO.
     #[command(subcommand)]
     Offline(offline::OfflineCommand),
+    /// Send the queued offline invoices to KSeF (offlineMode), record the results, fetch the
+    /// UPOs; looks up unknown outcomes by hash first, never sends an invoice twice.
+    #[command(after_help = "Examples:\n  \
+        ksef sync --once\n  \
+        ksef sync --tenant acme --json\n  \
+        ksef sync            # keep syncing every [worker] poll_interval until Ctrl-C\n\n\
+        Exit 1 when an invoice was rejected or failed (see ksef offline list --state rejected).")]
+    Sync(crate::cmd::sync::SyncArgs),
+    /// The deadline watchdog: alerts when invoices near (60, 15 min) or pass their deadline and
+    /// when Offline certificates near expiry; polls the KSeF status service for outages.
+    #[command(after_help = "Examples:\n  \
+        ksef watch --webhook https://ops.example.com/ksef-alerts\n  \
+        ksef watch --command 'mail -s \"KSeF deadline\" ops@example.com'\n  \
+        ksef watch --once    # check now; exit 1 on any alert")]
+    Watch(crate::cmd::sync::WatchArgs),
     /// Announced KSeF outages, which move the deadlines.
     #[command(subcommand)]
     Outage(outage::OutageCommand),

@@ -72,11 +72,14 @@ impl std::fmt::Display for KeySource {
 /// Settings of the submission workers (`ksef sync`, `ksef watch`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkerSettings {
-    /// Workers per tenant (`[worker] concurrency`, `KSEF_WORKER_CONCURRENCY`), default 2.
-    pub concurrency: u32,
-    /// Invoices claimed per tick (`[worker] batch_size`, `KSEF_WORKER_BATCH_SIZE`), default 50.
-    pub batch_size: u32,
-    /// How long a claimed invoice stays leased (`[worker] lease`, `KSEF_WORKER_LEASE`), default 5m.
+    /// From this many queued invoices a batch session is used instead of an interactive one
+    /// (`[worker] batch_threshold`, `KSEF_WORKER_BATCH_THRESHOLD`), default 100.
+    pub batch_threshold: u32,
+    /// Most invoices leased per pass and tenant (`[worker] claim_limit`,
+    /// `KSEF_WORKER_CLAIM_LIMIT`), default 10000 (KSeF's batch limit).
+    pub claim_limit: u32,
+    /// How long a claimed invoice stays leased (`[worker] lease`, `KSEF_WORKER_LEASE`), default
+    /// 15m; after it another worker may take over and reconcile.
     pub lease: Duration,
     /// Pause between ticks when idle (`[worker] poll_interval`, `KSEF_WORKER_POLL_INTERVAL`),
     /// default 30s.
@@ -86,9 +89,9 @@ pub struct WorkerSettings {
 impl Default for WorkerSettings {
     fn default() -> Self {
         WorkerSettings {
-            concurrency: 2,
-            batch_size: 50,
-            lease: Duration::from_secs(300),
+            batch_threshold: 100,
+            claim_limit: 10_000,
+            lease: Duration::from_secs(900),
             poll_interval: Duration::from_secs(30),
         }
     }
@@ -97,7 +100,7 @@ impl Default for WorkerSettings {
 /// Settings of the deadline watchdog and the Lighthouse polling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WatchdogSettings {
-    /// Pause between checks (`[watchdog] interval`, `KSEF_WATCHDOG_INTERVAL`), default 5m.
+    /// Pause between checks (`[watchdog] interval`, `KSEF_WATCHDOG_INTERVAL`), default 1m.
     pub interval: Duration,
     /// Warn about invoices due within this time (`[watchdog] warn_within`,
     /// `KSEF_WATCHDOG_WARN_WITHIN`), default 1d.
@@ -110,7 +113,7 @@ pub struct WatchdogSettings {
 impl Default for WatchdogSettings {
     fn default() -> Self {
         WatchdogSettings {
-            interval: Duration::from_secs(300),
+            interval: Duration::from_secs(60),
             warn_within: Duration::from_secs(86_400),
             lighthouse_poll: Duration::from_secs(60),
         }
@@ -140,7 +143,6 @@ pub struct Config {
     /// Who the history records: `cli:$USER`.
     pub actor: String,
     /// The submission workers' settings.
-    #[allow(dead_code)] // read by `ksef sync` and `ksef watch`
     pub worker: WorkerSettings,
     /// The watchdog's settings.
     pub watchdog: WatchdogSettings,
@@ -165,8 +167,8 @@ struct FileConfig {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WorkerFile {
-    concurrency: Option<u32>,
-    batch_size: Option<u32>,
+    batch_threshold: Option<u32>,
+    claim_limit: Option<u32>,
     lease: Option<String>,
     poll_interval: Option<String>,
 }
@@ -244,14 +246,17 @@ impl Config {
 
         let mut worker = WorkerSettings::default();
         let wf = file.worker.unwrap_or_default();
-        worker.concurrency = number(var, "KSEF_WORKER_CONCURRENCY", wf.concurrency, || {
-            in_file("[worker] concurrency")
+        worker.batch_threshold = number(
+            var,
+            "KSEF_WORKER_BATCH_THRESHOLD",
+            wf.batch_threshold,
+            || in_file("[worker] batch_threshold"),
+        )?
+        .unwrap_or(worker.batch_threshold);
+        worker.claim_limit = number(var, "KSEF_WORKER_CLAIM_LIMIT", wf.claim_limit, || {
+            in_file("[worker] claim_limit")
         })?
-        .unwrap_or(worker.concurrency);
-        worker.batch_size = number(var, "KSEF_WORKER_BATCH_SIZE", wf.batch_size, || {
-            in_file("[worker] batch_size")
-        })?
-        .unwrap_or(worker.batch_size);
+        .unwrap_or(worker.claim_limit);
         worker.lease = duration(var, "KSEF_WORKER_LEASE", wf.lease, || {
             in_file("[worker] lease")
         })?
@@ -598,7 +603,7 @@ mod tests {
         let h = home();
         std::fs::write(
             h.path().join(CONFIG_FILE),
-            "env = \"demo\"\ndatabase_url = \"sqlite:file.db\"\n[worker]\nlease = \"10m\"\nconcurrency = 3\n",
+            "env = \"demo\"\ndatabase_url = \"sqlite:file.db\"\n[worker]\nlease = \"10m\"\nbatch_threshold = 3\n",
         )
         .expect("write");
         let mut args = GlobalArgs {
@@ -609,7 +614,7 @@ mod tests {
         assert_eq!(c.environment(), Environment::Demo);
         assert_eq!(c.database_url, "sqlite:file.db");
         assert_eq!(c.worker.lease, Duration::from_secs(600));
-        assert_eq!(c.worker.concurrency, 3);
+        assert_eq!(c.worker.batch_threshold, 3);
 
         let vars = [
             ("KSEF_ENV", "prod"),

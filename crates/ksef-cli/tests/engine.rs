@@ -19,12 +19,15 @@ const KEY_PASSWORD: &str = "haslo-do-klucza";
 /// A temporary ksef home and the files the tests make.
 struct Home {
     dir: tempfile::TempDir,
+    /// Variables set for every command (e.g. the simulator's addresses).
+    env: Vec<(String, String)>,
 }
 
 impl Home {
     fn new() -> Self {
         Home {
             dir: tempfile::tempdir().expect("temp dir"),
+            env: Vec::new(),
         }
     }
 
@@ -47,6 +50,7 @@ impl Home {
         c.env("HOME", self.dir.path())
             .env("USER", "tester")
             .env("KEY_PASSWORD", KEY_PASSWORD)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .arg("--home")
             .arg(self.home())
             .args(args);
@@ -72,7 +76,11 @@ impl Home {
     /// `init`, then a tenant `acme` with a token (from stdin) and an Offline certificate
     /// whose key is encrypted.
     fn with_tenant() -> Self {
-        let h = Home::new();
+        Self::with_tenant_in(Home::new())
+    }
+
+    /// [`Home::with_tenant`] in a given home.
+    fn with_tenant_in(h: Home) -> Self {
         h.ok(&["init"]);
         let (cert, key) = h.offline_certificate();
         let mut child = h
@@ -610,4 +618,133 @@ fn custom_addresses_from_the_environment_reach_the_links() {
         .expect("run");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("KSEF_QR_BASE"), "{}", both(&o));
+}
+
+/// A `ksef sim` process that knows the test's token; stopped when dropped.
+struct Sim {
+    child: std::process::Child,
+    info: Value,
+}
+
+impl Sim {
+    fn start() -> Sim {
+        use std::io::BufRead as _;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ksef"))
+            .args(["sim", "--token", &format!("{SELLER}={TOKEN}")])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start ksef sim");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("ready line");
+        let info: Value = serde_json::from_str(&line).expect("ready JSON");
+        Sim { child, info }
+    }
+
+    fn base(&self, key: &str) -> String {
+        self.info[key].as_str().expect(key).to_owned()
+    }
+
+    /// POST /sim/faults: the invoice with this hash is rejected with 450.
+    fn reject(&self, hash: &str) {
+        let body = serde_json::json!({
+            "rejectHashes": [{ "hash": hash, "code": 450, "details": "odrzucenie symulowane" }]
+        });
+        let url = format!("{}/faults", self.base("controlBase"));
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let status = rt.block_on(async {
+            reqwest::Client::new()
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .expect("POST /sim/faults")
+                .status()
+        });
+        assert!(status.is_success(), "{status}");
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn sync_reject_correct_upo_against_the_simulator() {
+    let sim = Sim::start();
+    let mut h = Home::new();
+    h.env = vec![
+        ("KSEF_API_BASE".into(), sim.base("apiBase")),
+        ("KSEF_QR_BASE".into(), sim.base("qrBase")),
+        ("KSEF_LIGHTHOUSE_BASE".into(), sim.base("lighthouseBase")),
+    ];
+    let h = Home::with_tenant_in(h);
+    let files: Vec<PathBuf> = (1..=3)
+        .map(|i| h.invoice(&format!("fv{i}.xml"), &format!("FV/S/{i}"), None))
+        .collect();
+    let args: Vec<&str> = ["offline", "issue", "--json"]
+        .into_iter()
+        .chain(files.iter().map(|f| p(f)))
+        .collect();
+    let issued = h.json(&args);
+    let ids: Vec<String> = issued
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|i| {
+            i["invoice"]["id"]
+                .as_str()
+                .or(i["id"].as_str())
+                .expect("id")
+                .to_owned()
+        })
+        .collect();
+    let broken = h.json(&["offline", "show", &ids[1], "--json"]);
+    let hash = broken["invoice"]["hash"]
+        .as_str()
+        .or(broken["hash"].as_str())
+        .expect("hash")
+        .to_owned();
+    sim.reject(&hash);
+
+    let o = h.run(&["sync", "--once", "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a rejection exits 1\n{}",
+        both(&o)
+    );
+    let report: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(report[0]["accepted"], 2, "{report}");
+    assert_eq!(report[0]["rejected"], 1, "{report}");
+
+    // The UPO of an accepted invoice, and its KOD I now labelled with the KSeF number.
+    let upo = h.path("upo.xml");
+    h.ok(&["offline", "upo", &ids[0], "--out", p(&upo)]);
+    let text = std::fs::read_to_string(&upo).expect("UPO");
+    assert!(text.contains("<Potwierdzenie"), "{text}");
+    h.ok(&["offline", "qr", &ids[0], "--out", p(&h.path("qr"))]);
+
+    // The technical correction: same number, another form.
+    let fixed = h.invoice("fixed.xml", "FV/S/2", Some("korekta techniczna"));
+    let out = h.ok(&["offline", "correct", &ids[1], p(&fixed)]);
+    assert!(out.contains("hashOfCorrectedInvoice"), "{out}");
+    let o = h.run(&["sync", "--once", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", both(&o));
+    let report: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(report[0]["accepted"], 1, "{report}");
+    let o = h.run(&["offline", "correct", &ids[1], p(&fixed)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("already has an accepted technical correction"),
+        "{}",
+        both(&o)
+    );
+    let accepted = h.json(&["offline", "list", "--state", "accepted", "--json"]);
+    assert_eq!(accepted.as_array().expect("array").len(), 3);
 }

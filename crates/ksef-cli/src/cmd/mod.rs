@@ -10,6 +10,7 @@ pub mod offline;
 pub mod outage;
 mod qr;
 mod sim;
+pub mod sync;
 pub mod tenant;
 
 use std::future::Future;
@@ -37,6 +38,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Invoice(c) => invoice::run(c),
         Command::Demo(a) => demo::run(a),
         Command::Sim(a) => sim::run(a),
+        Command::Sync(a) => sync::sync(&Config::load(&global)?, a),
+        Command::Watch(a) => sync::watch(&Config::load(&global)?, a),
     }
 }
 

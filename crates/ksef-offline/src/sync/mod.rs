@@ -122,6 +122,7 @@ pub enum CrashPoint {
 
 /// What the workers are doing, for progress displays.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Progress {
     /// Invoices leased for a tenant.
     Claimed {

@@ -1,5 +1,6 @@
 //! `ksef offline ...`: offline invoices in the store.
 
+mod correct;
 mod files;
 mod issue;
 
@@ -56,6 +57,14 @@ pub enum OfflineCommand {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Issue the technical correction of an invoice KSeF rejected for a technical reason: the
+    /// fixed file keeps the seller NIP, RodzajFaktury and P_2, gets its own KOD I and KOD II,
+    /// and is sent by `ksef sync` in an interactive session with hashOfCorrectedInvoice.
+    #[command(after_help = "Example:\n  \
+        ksef offline correct 0198c0de-7a4e-7c4b-9a51-3f0e5b1c2d3e FV-4-fixed.xml\n\n\
+        Differences in dates, amounts, currency or buyer are reported: a technical correction \
+        fixes the form, not the content.")]
+    Correct(correct::CorrectArgs),
     /// Write an invoice's QR images: KOD I (labelled with the KSeF number once accepted,
     /// else OFFLINE) and KOD II (CERTYFIKAT).
     #[command(
@@ -110,6 +119,7 @@ pub fn run(config: &Config, c: OfflineCommand) -> anyhow::Result<Outcome> {
         OfflineCommand::Due(a) => due(config, a),
         OfflineCommand::Upo { id, out } => files::upo(config, &id, &out),
         OfflineCommand::Qr { id, out, format } => files::qr(config, &id, &out, &format),
+        OfflineCommand::Correct(a) => correct::run(config, a),
     }
 }
 
