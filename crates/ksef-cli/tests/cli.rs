@@ -307,7 +307,32 @@ fn qr_image_and_demo_write_files() {
     assert_eq!(o.status.code(), Some(0), "{o:?}");
     assert!(std::fs::read_to_string(&out).unwrap().starts_with("<svg"));
     let demo = dir.path().join("demo");
-    let o = ksef(&["demo", "--dir", p(&demo)]);
-    assert_eq!(o.status.code(), Some(0), "{o:?}");
-    assert!(demo.join("invoice-3-kod2.png").exists());
+    for _ in 0..2 {
+        // A second run clears the first one's directory.
+        let o = ksef(&["demo", "--dir", p(&demo)]);
+        assert_eq!(o.status.code(), Some(0), "{o:?}");
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(text.matches("  accepted  ").count(), 5, "{text}");
+        assert!(text.contains("a second correction is refused"), "{text}");
+        let upos = std::fs::read_dir(demo.join("upo")).unwrap().count();
+        assert_eq!(upos, 5);
+        let kod2 = std::fs::read_dir(&demo)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with("-kod2.png")
+            })
+            .count();
+        assert_eq!(kod2, 5);
+    }
+    // A directory the demo did not make is left alone.
+    let foreign = dir.path().join("foreign");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("keep.txt"), "mine").unwrap();
+    let o = ksef(&["demo", "--dir", p(&foreign)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(foreign.join("keep.txt").exists());
 }
