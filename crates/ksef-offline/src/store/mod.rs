@@ -87,6 +87,9 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// The invoice file, decrypted: exactly the bytes that were issued and hashed.
     async fn invoice_bytes(&self, id: InvoiceId) -> Result<Vec<u8>>;
 
+    /// Several invoice files, decrypted, in the order of `ids` (one query per few hundred).
+    async fn invoice_bytes_many(&self, ids: &[InvoiceId]) -> Result<Vec<Vec<u8>>>;
+
     /// The UPO XML, decrypted, if stored.
     async fn upo(&self, id: InvoiceId) -> Result<Option<Vec<u8>>>;
 

@@ -14,6 +14,17 @@ pub(crate) const INVOICE_COLUMNS: &str = "id, tenant_id, seller_nip, kind, numbe
     CAST(CASE WHEN upo IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_upo, lease_owner, \
     lease_until_ms, attempts, corrects, corrected_by, issued_ms, updated_ms";
 
+/// [`INVOICE_COLUMNS`] qualified with the table name, for statements that join.
+pub(crate) const INVOICE_COLUMNS_QUALIFIED: &str = "invoices.id, invoices.tenant_id, \
+    invoices.seller_nip, invoices.kind, invoices.number, invoices.issue_date, invoices.mode, \
+    invoices.hash, invoices.size, invoices.state, invoices.obligation, invoices.due_date, \
+    invoices.deadline_ms, invoices.kod1, invoices.kod2, invoices.ksef_number, \
+    invoices.ksef_reference, invoices.ksef_session, invoices.error_code, \
+    invoices.error_description, \
+    CAST(CASE WHEN invoices.upo IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_upo, \
+    invoices.lease_owner, invoices.lease_until_ms, invoices.attempts, invoices.corrects, \
+    invoices.corrected_by, invoices.issued_ms, invoices.updated_ms";
+
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct InvoiceRow {
     id: String,
@@ -50,6 +61,13 @@ fn bad(what: &'static str, value: &str) -> Error {
     Error::Invalid {
         what,
         reason: format!("the store holds {value:?}"),
+    }
+}
+
+impl InvoiceRow {
+    /// The invoice id as stored.
+    pub(crate) fn id(&self) -> &str {
+        &self.id
     }
 }
 

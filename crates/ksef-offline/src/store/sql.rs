@@ -503,7 +503,7 @@ impl SqlStore {
             }
         }
         for i in &out {
-            tracing::info!(invoice = %i.invoice.id, hash = %i.invoice.hash, mode = i.invoice.mode.as_str(), "invoice issued");
+            tracing::debug!(invoice = %i.invoice.id, hash = %i.invoice.hash, mode = i.invoice.mode.as_str(), "invoice issued");
         }
         Ok(out)
     }
@@ -786,6 +786,10 @@ impl Store for SqlStore {
             .engine
             .open(Kind::Invoice, &invoice_record(id), &sealed)?;
         Ok(plain.to_vec())
+    }
+
+    async fn invoice_bytes_many(&self, ids: &[InvoiceId]) -> Result<Vec<Vec<u8>>> {
+        self.contents(ids).await
     }
 
     async fn upo(&self, id: InvoiceId) -> Result<Option<Vec<u8>>> {

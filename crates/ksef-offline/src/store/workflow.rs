@@ -19,8 +19,44 @@ use crate::{Error, Result};
 
 /// Ids per `IN (...)` list.
 const IDS_PER_STATEMENT: usize = 200;
+/// Rows per multi-row `UPDATE ... FROM (VALUES ...)` (3 parameters each).
+const ROWS_PER_UPDATE: usize = 20;
 
 impl SqlStore {
+    /// Invoice files by id, decrypted, in the order asked.
+    pub(super) async fn contents(&self, ids: &[InvoiceId]) -> Result<Vec<Vec<u8>>> {
+        let mut found = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_STATEMENT) {
+            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT id, content FROM invoices WHERE id IN ({})",
+                list.join(", ")
+            );
+            let mut q = sqlx::query_as::<_, (String, Vec<u8>)>(&sql);
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            for (id, sealed) in q
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db("reading invoices"))?
+            {
+                found.insert(id, sealed);
+            }
+        }
+        ids.iter()
+            .map(|id| {
+                let sealed = found
+                    .remove(&id.to_string())
+                    .ok_or(Error::UnknownInvoice(*id))?;
+                Ok(self
+                    .engine
+                    .open(Kind::Invoice, &invoice_record(*id), &sealed)?
+                    .to_vec())
+            })
+            .collect()
+    }
+
     pub(super) async fn mark_sending_many(
         &self,
         ids: &[InvoiceId],
@@ -80,7 +116,15 @@ impl SqlStore {
         let mut tx = self.begin(WriteLock::Plain).await?;
         let mut done = Vec::with_capacity(outcomes.len());
         let mut list = Vec::with_capacity(outcomes.len());
-        for (id, outcome) in outcomes {
+        // Acceptances, the bulk of a batch session's results, go many per statement.
+        let (accepted, others): (Vec<_>, Vec<_>) = outcomes
+            .iter()
+            .partition(|(_, o)| matches!(o, Outcome::Accepted { .. }));
+        for chunk in accepted.chunks(ROWS_PER_UPDATE) {
+            self.accept_many(&mut tx, worker, chunk, now, &mut done, &mut list)
+                .await?;
+        }
+        for (id, outcome) in others {
             let state = outcome.state();
             // $1 now, $2 id, $3 worker, $4 and $5 per outcome, $6 the new state.
             let (set, p4, p5, details) = match outcome {
@@ -166,9 +210,85 @@ impl SqlStore {
         events(&mut tx, None, now, worker, &list).await?;
         tx.commit().await.map_err(db("committing outcomes"))?;
         for inv in &done {
-            tracing::info!(invoice = %inv.id, state = inv.state.as_str(), "outcome recorded");
+            tracing::debug!(invoice = %inv.id, state = inv.state.as_str(), "outcome recorded");
         }
         Ok(done)
+    }
+
+    /// Records acceptances in one statement: each row must be leased to `worker`, be sending
+    /// or sent, and carry the seller NIP of its KSeF number.
+    async fn accept_many(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        worker: &str,
+        chunk: &[&(InvoiceId, Outcome)],
+        now: DateTime<Utc>,
+        done: &mut Vec<Invoice>,
+        events: &mut Vec<NewEvent<'static>>,
+    ) -> Result<()> {
+        // $1 now, $2 worker, then (id, KSeF number, seller NIP) per row.
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${}, ${})", 3 + 3 * i, 4 + 3 * i, 5 + 3 * i))
+            .collect();
+        let sql = format!(
+            "UPDATE invoices SET state = 'accepted', updated_ms = $1, ksef_number = v.column2, \
+             error_code = NULL, error_description = NULL, lease_owner = NULL, lease_until_ms = NULL \
+             FROM (VALUES {}) AS v \
+             WHERE invoices.id = v.column1 AND invoices.lease_owner = $2 \
+             AND invoices.state IN ('sending', 'sent') AND invoices.seller_nip = v.column3 \
+             RETURNING {}",
+            values.join(", "),
+            super::rows::INVOICE_COLUMNS_QUALIFIED
+        );
+        let mut q = sqlx::query_as::<_, super::rows::InvoiceRow>(&sql)
+            .bind(ms(now))
+            .bind(worker.to_owned());
+        for (id, outcome) in chunk {
+            let Outcome::Accepted { ksef_number } = outcome else {
+                continue;
+            };
+            q = q
+                .bind(id.to_string())
+                .bind(ksef_number.to_string())
+                .bind(ksef_number.seller_nip().to_string());
+        }
+        let rows = q
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(db("recording acceptances"))?;
+        if rows.len() != chunk.len() {
+            let updated: std::collections::HashSet<String> =
+                rows.iter().map(|r| r.id().to_owned()).collect();
+            for (id, outcome) in chunk {
+                if updated.contains(&id.to_string()) {
+                    continue;
+                }
+                if let Outcome::Accepted { ksef_number } = outcome {
+                    let current = self.invoice_row(tx, *id).await?;
+                    if ksef_number.seller_nip().to_string() != current.seller_nip {
+                        return Err(Error::KsefNumberMismatch {
+                            id: *id,
+                            number: ksef_number.to_string(),
+                            number_seller: ksef_number.seller_nip().to_string(),
+                            seller: current.seller_nip,
+                        });
+                    }
+                }
+                return Err(self
+                    .refusal(tx, *id, Some(worker), "record this outcome")
+                    .await);
+            }
+        }
+        for row in rows {
+            let inv = Invoice::try_from(row)?;
+            events.push(NewEvent {
+                invoice: inv.id,
+                what: "accepted",
+                details: json!({ "ksefNumber": inv.ksef_number }),
+            });
+            done.push(inv);
+        }
+        Ok(())
     }
 
     pub(super) async fn store_upos_in_one(

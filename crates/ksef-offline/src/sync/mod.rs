@@ -397,6 +397,7 @@ impl Syncer {
             )
             .await?;
         report.claimed = claimed.len();
+        tracing::debug!(count = claimed.len(), "claimed");
         if claimed.is_empty() {
             return Ok(report);
         }
@@ -651,6 +652,7 @@ impl Syncer {
         if total == 0 {
             return Ok(());
         }
+        let t0 = std::time::Instant::now();
         let fetches = futures::stream::iter(accepted.into_iter().map(|inv| {
             let client = client.clone();
             async move {
@@ -685,6 +687,7 @@ impl Syncer {
             self.progress(Progress::Upos { done, total });
         }
         report.upos += done;
+        tracing::debug!(upos = done, elapsed = ?t0.elapsed(), "UPOs collected");
         Ok(())
     }
 }

@@ -132,15 +132,20 @@ impl Syncer {
         report: &mut TenantReport,
         clock: &dyn Clock,
     ) -> Result<Vec<Invoice>> {
+        let t0 = std::time::Instant::now();
         let key = SymmetricKey::generate()?;
         let mut packager = BatchPackager::new(&key, BatchOptions::default());
-        for inv in &invoices {
-            let xml = self.store.invoice_bytes(inv.id).await?;
-            packager
-                .add_invoice(&format!("{}.xml", inv.id), &xml)
-                .map_err(ksef("packing a batch"))?;
+        for chunk in invoices.chunks(500) {
+            let ids: Vec<_> = chunk.iter().map(|i| i.id).collect();
+            let files = self.store.invoice_bytes_many(&ids).await?;
+            for (inv, xml) in chunk.iter().zip(files) {
+                packager
+                    .add_invoice(&format!("{}.xml", inv.id), &xml)
+                    .map_err(ksef("packing a batch"))?;
+            }
         }
         let batch = packager.finish().map_err(ksef("packing a batch"))?;
+        tracing::debug!(invoices = invoices.len(), elapsed = ?t0.elapsed(), "batch packed");
         let session = client
             .sessions()
             .open_batch(&key, &batch, FormCode::fa3(), true)
@@ -176,6 +181,7 @@ impl Syncer {
             .await
             .map_err(ksef("closing a batch session"))?;
         self.crash_point(CrashPoint::AfterSend)?;
+        tracing::debug!(elapsed = ?t0.elapsed(), "batch uploaded and closed");
         report.sent_batch += total;
         self.results(client, &reference, &invoices, report, clock)
             .await
@@ -200,12 +206,13 @@ impl Syncer {
             what: "session reference",
             reason: format!("{reference:?}: {e}"),
         })?;
+        let t0 = std::time::Instant::now();
         match client
             .sessions()
             .wait_until_final(&parsed, self.options.processing_timeout)
             .await
         {
-            Ok(_) => {}
+            Ok(_) => tracing::debug!(elapsed = ?t0.elapsed(), "session processed"),
             Err(ksef_client::Error::Timeout(why)) => {
                 tracing::warn!(session = reference, "not processed in time: {why}");
                 report.warnings.push(format!(
@@ -216,6 +223,9 @@ impl Syncer {
             Err(e) => return Err(ksef("waiting for a session")(e)),
         }
         let outcomes = self.lookup(client, reference, invoices).await?;
-        self.record(outcomes, report, clock).await
+        tracing::debug!(elapsed = ?t0.elapsed(), "results read");
+        let accepted = self.record(outcomes, report, clock).await?;
+        tracing::debug!(elapsed = ?t0.elapsed(), "results recorded");
+        Ok(accepted)
     }
 }

@@ -109,7 +109,9 @@ async fn download_upo(
 ) -> ApiResult<Response> {
     check(&state, &format!("GET:{session}:{kind}:{id}"), &q)?;
     let xml = match kind.as_str() {
-        "invoice" => super::status::invoice_upo_xml(&state, &session, |r| r.reference == id),
+        "invoice" => {
+            super::status::invoice_upo_xml(&state, &session, super::status::UpoOf::Reference(&id))
+        }
         "page" => super::status::session_upo_xml(&state, &session, &id),
         _ => None,
     };
