@@ -311,7 +311,7 @@ impl Config {
 
     /// The store's URL with any password replaced by `***`.
     pub fn database_url_redacted(&self) -> String {
-        redact(&self.database_url)
+        ksef_offline::redact_url(&self.database_url)
     }
 
     /// The store's options: QR base of the environment, actor `cli:$USER`, NIP checksums.
@@ -547,20 +547,6 @@ fn parse_bool(s: &str) -> anyhow::Result<bool> {
     }
 }
 
-/// The URL without its password, for messages.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let userinfo = &url[s + 3..at];
-            match userinfo.find(':') {
-                Some(c) => format!("{}{}:***{}", &url[..s + 3], &userinfo[..c], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
@@ -712,7 +698,9 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
-        assert_eq!(redact("sqlite:x.db"), "sqlite:x.db");
+        assert_eq!(
+            ksef_offline::redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
     }
 }

@@ -44,4 +44,4 @@ pub use model::{
     NewTenant, ObligationSummary, OfflineCredentials, OutageReport, Outcome, RecordedOutage,
     StoreOptions, Tenant, TenantId,
 };
-pub use store::{Store, connect};
+pub use store::{Store, connect, redact_url};

@@ -224,8 +224,8 @@ impl dyn Store {
     }
 }
 
-/// The URL without its password, for messages.
-pub(crate) fn redact(url: &str) -> String {
+/// A database URL without its password (`postgres://u:***@h/db`), for messages and logs.
+pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => {
             let userinfo = &url[s + 3..at];
@@ -243,10 +243,10 @@ mod tests {
     #[test]
     fn redacts_passwords() {
         assert_eq!(
-            super::redact("postgres://u:secret@h/db"),
+            super::redact_url("postgres://u:secret@h/db"),
             "postgres://u:***@h/db"
         );
-        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
-        assert_eq!(super::redact("sqlite:x.db"), "sqlite:x.db");
+        assert_eq!(super::redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(super::redact_url("sqlite:x.db"), "sqlite:x.db");
     }
 }

@@ -21,7 +21,7 @@ use super::rows::{
     DeadlineRow, EventRow, INVOICE_COLUMNS, InvoiceRow, OutageRow, TenantRow, invoices,
     outage_kind_code,
 };
-use super::{Store, redact};
+use super::{Store, redact_url};
 use crate::envelope::{self, Kind};
 use crate::error::db;
 use crate::issuing::{Engine, Prepared, TenantContext, invoice_record, tenant_record};
@@ -72,7 +72,9 @@ impl Backend {
                 feature: "postgres",
             });
         }
-        Err(Error::UnsupportedUrl { url: redact(url) })
+        Err(Error::UnsupportedUrl {
+            url: redact_url(url),
+        })
     }
 
     fn name(self) -> &'static str {

@@ -181,20 +181,7 @@ impl SqlStore {
                 .await
                 .map_err(db("recording an outcome"))?;
             let Some(row) = row else {
-                if let Outcome::Accepted { ksef_number } = outcome {
-                    let current = self.invoice_row(&mut tx, *id).await?;
-                    if ksef_number.seller_nip().to_string() != current.seller_nip {
-                        return Err(Error::KsefNumberMismatch {
-                            id: *id,
-                            number: ksef_number.to_string(),
-                            number_seller: ksef_number.seller_nip().to_string(),
-                            seller: current.seller_nip,
-                        });
-                    }
-                }
-                return Err(self
-                    .refusal(&mut tx, *id, Some(worker), "record this outcome")
-                    .await);
+                return Err(self.outcome_refused(&mut tx, *id, outcome, worker).await);
             };
             let what = match outcome {
                 Outcome::NotReceived { .. } => "requeued",
@@ -260,23 +247,9 @@ impl SqlStore {
             let updated: std::collections::HashSet<String> =
                 rows.iter().map(|r| r.id().to_owned()).collect();
             for (id, outcome) in chunk {
-                if updated.contains(&id.to_string()) {
-                    continue;
+                if !updated.contains(&id.to_string()) {
+                    return Err(self.outcome_refused(tx, *id, outcome, worker).await);
                 }
-                if let Outcome::Accepted { ksef_number } = outcome {
-                    let current = self.invoice_row(tx, *id).await?;
-                    if ksef_number.seller_nip().to_string() != current.seller_nip {
-                        return Err(Error::KsefNumberMismatch {
-                            id: *id,
-                            number: ksef_number.to_string(),
-                            number_seller: ksef_number.seller_nip().to_string(),
-                            seller: current.seller_nip,
-                        });
-                    }
-                }
-                return Err(self
-                    .refusal(tx, *id, Some(worker), "record this outcome")
-                    .await);
             }
         }
         for row in rows {
@@ -289,6 +262,33 @@ impl SqlStore {
             done.push(inv);
         }
         Ok(())
+    }
+
+    /// Why an outcome's guarded update changed nothing: a KSeF number of another seller, a
+    /// lost lease, or a state that does not take it.
+    async fn outcome_refused(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        id: InvoiceId,
+        outcome: &Outcome,
+        worker: &str,
+    ) -> Error {
+        if let Outcome::Accepted { ksef_number } = outcome {
+            match self.invoice_row(tx, id).await {
+                Ok(current) if ksef_number.seller_nip().to_string() != current.seller_nip => {
+                    return Error::KsefNumberMismatch {
+                        id,
+                        number: ksef_number.to_string(),
+                        number_seller: ksef_number.seller_nip().to_string(),
+                        seller: current.seller_nip,
+                    };
+                }
+                Err(e) => return e,
+                Ok(_) => {}
+            }
+        }
+        self.refusal(tx, id, Some(worker), "record this outcome")
+            .await
     }
 
     pub(super) async fn store_upos_in_one(
