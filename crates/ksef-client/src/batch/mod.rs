@@ -174,7 +174,20 @@ impl BatchPackager {
 
     /// Adds an invoice from memory under the archive name `name`.
     pub fn add_invoice(&mut self, name: &str, xml: &[u8]) -> Result<&ManifestEntry> {
-        self.add(name.to_owned(), xml_ref(xml), None)
+        self.add(name.to_owned(), xml_ref(xml), None, None)
+    }
+
+    /// Adds an invoice whose SHA-256 the caller already holds (e.g. computed when it was
+    /// issued and kept under authenticated encryption), saving one hashing pass over the data.
+    /// The hash must be that of exactly `xml`: KSeF reports results by it. Debug builds check.
+    pub fn add_hashed_invoice(
+        &mut self,
+        name: &str,
+        xml: &[u8],
+        hash: Sha256Hash,
+    ) -> Result<&ManifestEntry> {
+        debug_assert_eq!(Sha256Hash::of(xml), hash, "hash of {name}");
+        self.add(name.to_owned(), xml_ref(xml), None, Some(hash))
     }
 
     /// Adds an invoice file, stored under its file name.
@@ -190,7 +203,7 @@ impl BatchPackager {
         std::fs::File::open(path)
             .and_then(|mut f| f.read_to_end(&mut buf))
             .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-        let r = self.add(name, &buf, Some(path.to_path_buf()));
+        let r = self.add(name, &buf, Some(path.to_path_buf()), None);
         // Keep the buffer for the next file (unless the borrow rules said otherwise).
         let index = r.map(|e| e.index);
         self.file_buf = buf;
@@ -205,7 +218,13 @@ impl BatchPackager {
         }
     }
 
-    fn add(&mut self, name: String, xml: &[u8], source: Option<PathBuf>) -> Result<&ManifestEntry> {
+    fn add(
+        &mut self,
+        name: String,
+        xml: &[u8],
+        source: Option<PathBuf>,
+        known_hash: Option<Sha256Hash>,
+    ) -> Result<&ManifestEntry> {
         if name.is_empty() || name.len() > MAX_FILE_NAME || name.contains(['/', '\\']) {
             return Err(Error::Batch(format!(
                 "invoice file name {name:?} must be 1..={MAX_FILE_NAME} bytes without a path"
@@ -214,7 +233,7 @@ impl BatchPackager {
         if self.manifest.contains_name(&name) {
             return Err(Error::Batch(format!("two invoices are named {name:?}")));
         }
-        let invoice_hash = Sha256Hash::of(xml);
+        let invoice_hash = known_hash.unwrap_or_else(|| Sha256Hash::of(xml));
         self.archive
             .add(&name, xml)
             .map_err(|e| Error::Batch(format!("writing {name}: {e}")))?;
