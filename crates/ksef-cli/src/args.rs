@@ -47,6 +47,9 @@ pub enum Command {
         ksef watch --command 'mail -s \"KSeF deadline\" ops@example.com'\n  \
         ksef watch --once    # check now; exit 1 on any alert")]
     Watch(crate::cmd::sync::WatchArgs),
+    /// Certificates (for now: self-signed ones for the KSeF TEST environment).
+    #[command(subcommand)]
+    Cert(crate::cmd::cert::CertCommand),
     /// Announced KSeF outages, which move the deadlines.
     #[command(subcommand)]
     Outage(outage::OutageCommand),
@@ -286,5 +289,26 @@ pub enum InvoiceCommand {
         /// Skip the NIP checksum rule (KSeF checks it on production only).
         #[arg(long)]
         no_nip_checksums: bool,
+    },
+    /// Write a sample FA(3) invoice (valid, sample parties and lines) to try the engine with.
+    #[command(after_help = "Examples:\n  \
+        ksef invoice sample --seller 5265877635 --number FV/1/2026 --out FV-1.xml\n  \
+        ksef invoice sample --seller 5265877635 --number FV/2/2026 --date 2026-11-20 --lines 40 --out FV-2.xml")]
+    Sample {
+        /// Seller NIP (Podmiot1).
+        #[arg(long)]
+        seller: String,
+        /// Invoice number (P_2).
+        #[arg(long)]
+        number: String,
+        /// Issue date (P_1) [default: today in Warsaw].
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        /// Number of invoice lines.
+        #[arg(long, default_value_t = 3)]
+        lines: u32,
+        /// Output file (not overwritten).
+        #[arg(long)]
+        out: PathBuf,
     },
 }

@@ -336,3 +336,54 @@ fn qr_image_and_demo_write_files() {
     assert_eq!(o.status.code(), Some(2));
     assert!(foreign.join("keep.txt").exists());
 }
+
+#[test]
+fn test_certificates_and_sample_invoices() {
+    let dir = tempfile::tempdir().unwrap();
+    let (crt, key) = (dir.path().join("o.crt"), dir.path().join("o.key"));
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ksef"))
+            .env("KEY_PASSWORD", "s3cret")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let args = [
+        "cert",
+        "test-generate",
+        "--nip",
+        "5265877635",
+        "--role",
+        "offline",
+        "--out-cert",
+        p(&crt),
+        "--out-key",
+        p(&key),
+        "--key-password-env",
+        "KEY_PASSWORD",
+    ];
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let cert =
+        ksef_core::crypto::Certificate::from_pem_or_der(&std::fs::read(&crt).unwrap()).unwrap();
+    assert_eq!(cert.role(), ksef_core::crypto::CertificateRole::Offline);
+    let pem = std::fs::read(&key).unwrap();
+    assert!(String::from_utf8_lossy(&pem).contains("ENCRYPTED PRIVATE KEY"));
+    ksef_core::crypto::PrivateKey::from_pem_or_der(&pem, Some(b"s3cret")).unwrap();
+    // Never overwritten.
+    assert_eq!(run(&args).status.code(), Some(2));
+
+    let inv = dir.path().join("fv.xml");
+    let o = run(&[
+        "invoice",
+        "sample",
+        "--seller",
+        "5265877635",
+        "--number",
+        "FV/9",
+        "--out",
+        p(&inv),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert_eq!(run(&["invoice", "check", p(&inv)]).status.code(), Some(0));
+}

@@ -1,4 +1,4 @@
-//! `ksef invoice check`.
+//! `ksef invoice check` and `ksef invoice sample`.
 
 use ksef_core::invoice::{CheckOptions, InvoiceChecker};
 
@@ -7,11 +7,20 @@ use crate::Outcome;
 use crate::args::InvoiceCommand;
 
 pub fn run(c: InvoiceCommand) -> anyhow::Result<Outcome> {
-    let InvoiceCommand::Check {
-        file,
-        json,
-        no_nip_checksums,
-    } = c;
+    let (file, json, no_nip_checksums) = match c {
+        InvoiceCommand::Check {
+            file,
+            json,
+            no_nip_checksums,
+        } => (file, json, no_nip_checksums),
+        InvoiceCommand::Sample {
+            seller,
+            number,
+            date,
+            lines,
+            out,
+        } => return sample(&seller, &number, date, lines, &out),
+    };
     let bytes = read_file(&file)?;
     let today = ksef_core::calendar::warsaw_date(chrono::Utc::now());
     let opts = CheckOptions {
@@ -50,4 +59,33 @@ pub fn run(c: InvoiceCommand) -> anyhow::Result<Outcome> {
         }
     }
     Ok(if ok { Outcome::Ok } else { Outcome::Invalid })
+}
+
+fn sample(
+    seller: &str,
+    number: &str,
+    date: Option<chrono::NaiveDate>,
+    lines: u32,
+    out: &std::path::Path,
+) -> anyhow::Result<Outcome> {
+    use anyhow::Context as _;
+    let seller = ksef_core::Nip::parse_unchecked(seller.trim())
+        .with_context(|| format!("--seller {seller:?}"))?;
+    if !(1..=10_000).contains(&lines) {
+        anyhow::bail!("--lines must be between 1 and 10000, got {lines}");
+    }
+    if out.exists() {
+        anyhow::bail!("{} exists; not overwritten", out.display());
+    }
+    let date = date.unwrap_or_else(|| ksef_core::calendar::warsaw_date(chrono::Utc::now()));
+    let xml = ksef_core::invoice::SampleInvoice::new(seller, date, number)
+        .with_lines(lines)
+        .to_xml();
+    super::write_file(out, &xml)?;
+    println!(
+        "{}: sample FA(3) invoice {number} of seller {seller}, dated {date}, {} bytes",
+        out.display(),
+        xml.len()
+    );
+    Ok(Outcome::Ok)
 }

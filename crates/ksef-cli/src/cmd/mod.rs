@@ -1,5 +1,6 @@
 //! One file per command; each is thin over the libraries.
 
+pub mod cert;
 mod check;
 pub(crate) mod deadline;
 mod demo;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Invoice(c) => invoice::run(c),
         Command::Demo(a) => demo::run(a),
         Command::Sim(a) => sim::run(a),
+        Command::Cert(c) => cert::run(c),
         Command::Sync(a) => sync::sync(&Config::load(&global)?, a),
         Command::Watch(a) => sync::watch(&Config::load(&global)?, a),
     }
