@@ -51,8 +51,17 @@ pub struct AddArgs {
     /// Its private key (PEM or DER; PKCS#8, encrypted PKCS#8, PKCS#1 or SEC1).
     #[arg(long, value_name = "FILE", requires = "offline_cert")]
     pub offline_key: Option<PathBuf>,
-    /// Name of the environment variable holding the key's password.
-    #[arg(long, value_name = "VAR", requires = "offline_key")]
+    /// The Offline certificate and its key in one PKCS#12 file (.p12/.pfx), instead of
+    /// --offline-cert and --offline-key; its password from --key-password-env.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["offline_cert", "offline_key"],
+        requires = "key_password_env"
+    )]
+    pub offline_p12: Option<PathBuf>,
+    /// Name of the environment variable holding the key's (or the PKCS#12 file's) password.
+    #[arg(long, value_name = "VAR")]
     pub key_password_env: Option<String>,
     /// A seller NIP (Podmiot1) this context may issue for besides its own (repeatable).
     #[arg(long = "permitted-seller", value_name = "NIP")]
@@ -117,15 +126,22 @@ fn add(config: &Config, a: AddArgs) -> anyhow::Result<Outcome> {
     }
     let mut tenant = NewTenant::new(id.clone(), context);
     tenant.ksef_token = read_token(&a.token)?;
+    let password = match &a.key_password_env {
+        Some(var) => Some(Zeroizing::new(std::env::var(var).with_context(|| {
+            format!("environment variable {var} (--key-password-env) is not set")
+        })?)),
+        None => None,
+    };
+    if let Some(p12) = &a.offline_p12 {
+        let der = Zeroizing::new(read_file(p12)?);
+        let (certificate, key) =
+            PrivateKey::from_pkcs12(&der, password.as_deref().map_or("", |p| p.as_str()))
+                .with_context(|| format!("Offline certificate and key {}", p12.display()))?;
+        tenant.offline = Some(OfflineCredentials { certificate, key });
+    }
     if let (Some(cert), Some(key)) = (&a.offline_cert, &a.offline_key) {
         let certificate = Certificate::from_pem_or_der(&read_file(cert)?)
             .with_context(|| format!("Offline certificate {}", cert.display()))?;
-        let password = match &a.key_password_env {
-            Some(var) => Some(Zeroizing::new(std::env::var(var).with_context(|| {
-                format!("environment variable {var} (--key-password-env) is not set")
-            })?)),
-            None => None,
-        };
         let key_bytes = Zeroizing::new(read_file(key)?);
         let private =
             PrivateKey::from_pem_or_der(&key_bytes, password.as_deref().map(|p| p.as_bytes()))

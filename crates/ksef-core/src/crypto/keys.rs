@@ -102,6 +102,42 @@ impl PrivateKey {
         }))
     }
 
+    /// A certificate and its private key from a PKCS#12 file (`.p12`, `.pfx`), the format
+    /// browsers and the taxpayer portal export. The key must be the certificate's.
+    ///
+    /// # Errors
+    /// [`Error::Key`] for a file that is not PKCS#12, a wrong password (or an encryption this
+    /// OpenSSL does not support, e.g. the legacy RC2-40 without the legacy provider), a file
+    /// without a key or certificate, or a key that is not the certificate's.
+    pub fn from_pkcs12(der: &[u8], password: &str) -> Result<(super::Certificate, Self), Error> {
+        let p12 = openssl::pkcs12::Pkcs12::from_der(der)
+            .map_err(|e| key_err(format!("not a PKCS#12 file ({e})")))?;
+        let parsed = p12.parse2(password).map_err(|e| {
+            key_err(format!(
+                "cannot open the PKCS#12 file: wrong password, or an encryption OpenSSL does not support here ({e})"
+            ))
+        })?;
+        let pkey = parsed
+            .pkey
+            .ok_or_else(|| key_err("the PKCS#12 file holds no private key"))?;
+        let cert = parsed
+            .cert
+            .ok_or_else(|| key_err("the PKCS#12 file holds no certificate"))?;
+        if !cert
+            .public_key()
+            .map(|pk| pk.public_eq(&pkey))
+            .unwrap_or(false)
+        {
+            return Err(key_err(
+                "the PKCS#12 file's private key does not belong to its certificate",
+            ));
+        }
+        let der = cert
+            .to_der()
+            .map_err(|e| key_err(format!("cannot encode the certificate ({e})")))?;
+        Ok((super::Certificate::from_der(der)?, Self::from_pkey(pkey)?))
+    }
+
     fn from_pkey(pkey: PKey<Private>) -> Result<Self, Error> {
         let algorithm = match pkey.id() {
             Id::RSA => {
@@ -182,6 +218,54 @@ impl PrivateKey {
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "PrivateKey({}, ***)", self.algorithm)
+    }
+}
+
+#[cfg(test)]
+mod pkcs12_tests {
+    use super::*;
+    use crate::crypto::{CertificateRole, self_signed};
+
+    fn p12(password: &str) -> (Vec<u8>, crate::crypto::Certificate) {
+        let key = PrivateKey::generate_ec_p256().unwrap();
+        let now = chrono::Utc::now();
+        let cert = self_signed(
+            &key,
+            &[("CN", "p12 test")],
+            CertificateRole::Offline,
+            now - chrono::Duration::hours(1),
+            now + chrono::Duration::days(1),
+        )
+        .unwrap();
+        let x509 = openssl::x509::X509::from_der(cert.der()).unwrap();
+        let der = openssl::pkcs12::Pkcs12::builder()
+            .name("test")
+            .pkey(&key.pkey)
+            .cert(&x509)
+            .build2(password)
+            .unwrap()
+            .to_der()
+            .unwrap();
+        (der, cert)
+    }
+
+    #[test]
+    fn reads_certificate_and_key() {
+        let (der, cert) = p12("haslo");
+        let (c, k) = PrivateKey::from_pkcs12(&der, "haslo").unwrap();
+        assert_eq!(c.serial(), cert.serial());
+        assert_eq!(c.role(), CertificateRole::Offline);
+        crate::qr::OfflineSigner::new(c, k, chrono::Utc::now()).unwrap();
+        let e = PrivateKey::from_pkcs12(&der, "zle")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("wrong password"), "{e}");
+        assert!(
+            PrivateKey::from_pkcs12(b"junk", "x")
+                .unwrap_err()
+                .to_string()
+                .contains("not a PKCS#12")
+        );
     }
 }
 
