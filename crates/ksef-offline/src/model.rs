@@ -306,6 +306,8 @@ pub struct Invoice {
     pub error_code: Option<String>,
     /// Rejection or failure description.
     pub error_description: Option<String>,
+    /// Whether it has an attachment (`Zalacznik`): sent in batch sessions only.
+    pub has_attachment: bool,
     /// Whether the UPO is stored.
     pub has_upo: bool,
     /// The worker holding the lease, if any.

@@ -354,6 +354,38 @@ async fn crash_after_sending_is_reconciled_not_resent(db: &Db) {
     w.sim.shutdown().await;
 }
 
+async fn attachments_go_in_batch_sessions(db: &Db) {
+    let w = World::new(db).await;
+    let mut ids = w.issue(["FV/Z/1".to_owned()]).await;
+    let xml = SampleInvoice::new(
+        nip(SELLER),
+        ksef_core::calendar::warsaw_date(now()),
+        "FV/Z/2",
+    )
+    .with_attachment()
+    .to_xml();
+    let issued = w
+        .store
+        .issue(&acme(), &xml, OfflineMode::Offline24, &SystemClock)
+        .await
+        .unwrap()
+        .invoice;
+    assert!(issued.has_attachment);
+    ids.push(issued.id);
+    let report = w
+        .syncer("w1")
+        .sync_tenant(&acme(), &SystemClock)
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.sent_interactive, report.sent_batch),
+        (1, 1),
+        "{report:?}"
+    );
+    assert_all_accepted_with_upo(&*w.store, &ids).await;
+    w.sim.shutdown().await;
+}
+
 async fn rate_limited_then_drained(db: &Db) {
     let w = World::new(db).await;
     let ids = w.issue((0..3).map(|i| format!("FV/T/{i}"))).await;
@@ -473,6 +505,7 @@ on_both_backends!(
     lost_responses_give_exactly_one_registration,
     crash_after_sending_is_reconciled_not_resent,
     rate_limited_then_drained,
+    attachments_go_in_batch_sessions,
     unreachable_ksef_defers_and_touches_nothing,
     two_workers_never_send_twice,
 );

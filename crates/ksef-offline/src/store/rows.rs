@@ -10,7 +10,7 @@ use ksef_core::calendar::{Outage, OutageKind};
 /// The invoice columns, in the order of [`InvoiceRow`]; the content and the UPO stay out.
 pub(crate) const INVOICE_COLUMNS: &str = "id, tenant_id, seller_nip, kind, number, issue_date, \
     mode, hash, size, state, obligation, due_date, deadline_ms, kod1, kod2, ksef_number, \
-    ksef_reference, ksef_session, error_code, error_description, \
+    ksef_reference, ksef_session, error_code, error_description, has_attachment, \
     CAST(CASE WHEN upo IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_upo, lease_owner, \
     lease_until_ms, attempts, corrects, corrected_by, issued_ms, updated_ms";
 
@@ -20,7 +20,7 @@ pub(crate) const INVOICE_COLUMNS_QUALIFIED: &str = "invoices.id, invoices.tenant
     invoices.hash, invoices.size, invoices.state, invoices.obligation, invoices.due_date, \
     invoices.deadline_ms, invoices.kod1, invoices.kod2, invoices.ksef_number, \
     invoices.ksef_reference, invoices.ksef_session, invoices.error_code, \
-    invoices.error_description, \
+    invoices.error_description, invoices.has_attachment, \
     CAST(CASE WHEN invoices.upo IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_upo, \
     invoices.lease_owner, invoices.lease_until_ms, invoices.attempts, invoices.corrects, \
     invoices.corrected_by, invoices.issued_ms, invoices.updated_ms";
@@ -47,6 +47,7 @@ pub(crate) struct InvoiceRow {
     ksef_session: Option<String>,
     error_code: Option<String>,
     error_description: Option<String>,
+    has_attachment: i64,
     has_upo: i64,
     lease_owner: Option<String>,
     lease_until_ms: Option<i64>,
@@ -119,6 +120,7 @@ impl TryFrom<InvoiceRow> for Invoice {
             ksef_session: r.ksef_session,
             error_code: r.error_code,
             error_description: r.error_description,
+            has_attachment: r.has_attachment != 0,
             has_upo: r.has_upo != 0,
             lease_owner: r.lease_owner,
             lease_until: r.lease_until_ms.map(instant),

@@ -405,6 +405,7 @@ impl SqlStore {
                 ksef_session: None,
                 error_code: None,
                 error_description: None,
+                has_attachment: p.fields.has_attachment,
                 has_upo: false,
                 lease_owner: None,
                 lease_until: None,
@@ -437,19 +438,19 @@ impl SqlStore {
             let mut sql = String::from(
                 "INSERT INTO invoices (id, tenant_id, seller_nip, kind, number, issue_date, mode, \
                  hash, size, content, state, obligation, due_date, deadline_ms, \
-                 deadline_reasoning, kod1, kod2, corrects, issued_ms, updated_ms) VALUES ",
+                 deadline_reasoning, kod1, kod2, corrects, has_attachment, issued_ms, updated_ms) VALUES ",
             );
             for i in 0..chunk.len() {
-                let b = i * 19;
+                let b = i * 20;
                 if i > 0 {
                     sql.push(',');
                 }
                 sql.push('(');
-                for k in 1..=19 {
+                for k in 1..=20 {
                     sql.push_str(&format!("${},", b + k));
                 }
                 // updated_ms = issued_ms
-                sql.push_str(&format!("${})", b + 19));
+                sql.push_str(&format!("${})", b + 20));
             }
             let mut q = sqlx::query(&sql);
             for (issued, (content, _)) in chunk.iter().zip(sealed.iter_mut()) {
@@ -479,6 +480,7 @@ impl SqlStore {
                     .bind(inv.kod1.clone())
                     .bind(inv.kod2.clone())
                     .bind(inv.corrects.map(|c| c.to_string()))
+                    .bind(i64::from(inv.has_attachment))
                     .bind(ms(inv.issued_at));
             }
             if let Err(e) = q.execute(&mut **tx).await {

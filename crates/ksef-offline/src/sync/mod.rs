@@ -416,10 +416,21 @@ impl Syncer {
         }
         let (corrections, plain): (Vec<Invoice>, Vec<Invoice>) =
             queued.into_iter().partition(|i| i.corrects.is_some());
-        let result = async {
+        // Invoices with attachments go in batch sessions only (crypto-and-sessions.md §10.6).
+        let (plain, with_attachments): (Vec<Invoice>, Vec<Invoice>) =
             if plain.len() >= self.options.batch_threshold {
-                accepted.extend(self.send_batch(&client, plain, &mut report, clock).await?);
-            } else if !plain.is_empty() {
+                (Vec::new(), plain)
+            } else {
+                plain.into_iter().partition(|i| !i.has_attachment)
+            };
+        let result = async {
+            if !with_attachments.is_empty() {
+                accepted.extend(
+                    self.send_batch(&client, with_attachments, &mut report, clock)
+                        .await?,
+                );
+            }
+            if !plain.is_empty() {
                 accepted.extend(
                     self.send_interactive(&client, plain, &mut report, clock)
                         .await?,

@@ -1,0 +1,3 @@
+-- Invoices with attachments (Zalacznik) may be sent in batch sessions only (except technical
+-- corrections): the workers route them by this flag.
+ALTER TABLE invoices ADD COLUMN has_attachment BIGINT NOT NULL DEFAULT 0;
