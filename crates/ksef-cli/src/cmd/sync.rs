@@ -124,6 +124,8 @@ pub fn sync(config: &Config, a: SyncArgs) -> anyhow::Result<Outcome> {
         }
         let syncer = syncer(config, store, !a.json);
         let mut failed = false;
+        // While KSeF cannot be reached, wait longer each round (up to 5 minutes).
+        let mut pause = config.worker.poll_interval;
         loop {
             for r in syncer
                 .poll_lighthouse(&SystemClock)
@@ -152,8 +154,13 @@ pub fn sync(config: &Config, a: SyncArgs) -> anyhow::Result<Outcome> {
             if a.once {
                 break;
             }
+            pause = if reports.iter().all(|r| r.deferred.is_some()) {
+                (pause * 2).min(Duration::from_secs(300).max(config.worker.poll_interval))
+            } else {
+                config.worker.poll_interval
+            };
             tokio::select! {
-                _ = tokio::time::sleep(config.worker.poll_interval) => {}
+                _ = tokio::time::sleep(pause) => {}
                 _ = tokio::signal::ctrl_c() => break,
             }
         }
