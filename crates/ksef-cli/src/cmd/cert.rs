@@ -152,7 +152,7 @@ fn test_generate(a: TestGenerateArgs) -> anyhow::Result<Outcome> {
     )?;
     write_file(&a.out_cert, cert.to_pem().as_bytes())?;
     let pem = Zeroizing::new(key.to_encrypted_pkcs8_pem(password.as_bytes())?);
-    write_private(&a.out_key, &pem)?;
+    super::write_private(&a.out_key, &pem, false)?;
     println!(
         "certificate {} ({:?}, {}) valid until {}: {}",
         cert.serial(),
@@ -180,21 +180,4 @@ fn person(a: &TestGenerateArgs, serial: String, cn: String) -> Vec<(&'static str
         ("CN", cn),
         ("C", "PL".into()),
     ]
-}
-
-/// Writes a key file readable by its owner only.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        o.mode(0o600);
-    }
-    let mut f = o
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    f.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))
 }

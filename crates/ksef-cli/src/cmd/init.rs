@@ -49,7 +49,7 @@ pub fn run(global: &GlobalArgs, a: InitArgs) -> anyhow::Result<Outcome> {
     };
 
     let text = settings_text(&config);
-    write_private(&config.config_file, text.as_bytes())?;
+    super::write_private(&config.config_file, text.as_bytes(), true)?;
 
     let store = block_on(config.open_store())?.with_context(|| {
         format!(
@@ -160,23 +160,5 @@ fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
     builder
         .create(dir)
         .with_context(|| format!("cannot create {}", dir.display()))?;
-    Ok(())
-}
-
-/// Writes a file readable by its owner only (it may hold a database password).
-fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        opts.mode(0o600);
-    }
-    let mut f = opts
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    f.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
